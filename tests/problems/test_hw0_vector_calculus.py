@@ -116,7 +116,7 @@ def test_expected_answers_agree_with_the_reference_derivatives() -> None:
     written = {
         "a": ("c.T", c.T, ref.d_linear(c)),
         "b": ("2*x.T", 2 * x.T, ref.d_square_norm(x)),
-        "c": ("(A)", a, ref.d_matvec(a)),
+        "c": ("A", a, ref.d_matvec(a)),
         "d": ("x.T @ (A + A.T)", x.T @ (a + a.T), ref.d_quadratic(x, a)),
     }
     for part_id, (formula, value, reference) in written.items():
