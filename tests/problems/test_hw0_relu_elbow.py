@@ -200,11 +200,6 @@ def test_twenty_students_reference_right_planted_mistake_wrong() -> None:
             assert bad.status != "correct" and bad.score < bad.max_score, (sid, pid)
 
 
-@pytest.mark.xfail(
-    reason="expression kind: region credit is given on the side where the expected value is "
-    "identically 0 (reported to the formula engineer)",
-    strict=False,
-)
 @pytest.mark.parametrize("answer", ["3*(phi - y)*x*heaviside(w*x + b)",
                                     "-5*(phi - y)*heaviside(w*x + b)"])
 def test_no_region_credit_for_being_trivially_zero_where_the_relu_is_off(answer: str) -> None:

@@ -1,0 +1,1 @@
+"""Formula language: whitelist parser, domains, vectorised evaluator, optional sympy bridge."""
