@@ -1,0 +1,1 @@
+"""Public course harnesses run inside the sandbox: ``<name>.py`` defines ``run(namespace, ...)``."""

@@ -1,0 +1,1 @@
+"""Code that runs inside the sandbox (copied to /sandbox/inside): zygote, driver, wire format."""
