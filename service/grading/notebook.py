@@ -1,0 +1,177 @@
+"""Notebook and .py submissions: validate the upload, then extract each part's answer statically.
+
+``parse_upload`` turns bytes into cells (nbformat v4 notebooks, or a .py file as one code cell);
+``answers_from_upload`` maps a problem's code parts to self-contained sources (the graded names and
+what they depend on, nothing else) and its text parts to the student's markdown answers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import nbformat
+from nbformat.validator import ValidationError
+
+from service.grading.model import Part, Problem
+from service.grading.notebook_extract import CodeCell, Extraction, Extractor, heading_stack
+from service.grading.notebook_text import MarkdownCell, part_label_pattern, text_answer
+
+MAX_UPLOAD_BYTES = 5_000_000
+
+# Parts whose names are reassigned across a notebook, by (problem id, part id): the heading
+# (regex, case-insensitive) of the section their definitions come from. A part not listed here
+# takes the last definition in the whole file.
+PART_SECTIONS: dict[tuple[str, str], str] = {
+    ("hw0-color-organ", "e"): r"^\W*\(e\)",
+}
+
+
+class NotebookRejected(ValueError):
+    """The upload is not a usable notebook or Python file; the message is shown to the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One cell: its position, type, source and the markdown headings it sits under."""
+
+    index: int
+    cell_type: Literal["code", "markdown"]
+    source: str
+    headings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A validated submission file: code and markdown cells in order."""
+
+    filename: str
+    kind: Literal["ipynb", "py"]
+    cells: tuple[Cell, ...]
+    size: int = 0
+
+    @property
+    def code_cells(self) -> tuple[Cell, ...]:
+        """Only the code cells."""
+        return tuple(c for c in self.cells if c.cell_type == "code")
+
+
+def _decode(data: bytes, filename: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise NotebookRejected(
+            f"{filename} is not UTF-8 text (byte {exc.start} is invalid); "
+            "upload the .ipynb or .py file itself, saved as UTF-8."
+        ) from None
+
+
+def _notebook_cells(text: str, filename: str) -> tuple[Cell, ...]:
+    try:
+        nb = nbformat.reads(text, as_version=nbformat.NO_CONVERT)
+    except ValidationError as exc:
+        raise NotebookRejected(f"{filename} is not a valid notebook: {exc.message}") from None
+    except Exception as exc:  # nbformat raises NotJSONError, ValueError, KeyError... on junk
+        raise NotebookRejected(
+            f"{filename} is not a Jupyter notebook: its content is not valid notebook JSON "
+            f"({type(exc).__name__}). Download it again with File > Download > .ipynb."
+        ) from None
+    major = nb.get("nbformat") if isinstance(nb, dict) else None
+    if not isinstance(major, int):
+        raise NotebookRejected(
+            f"{filename} is JSON but not a Jupyter notebook (it has no 'nbformat' version)."
+        )
+    if major != 4:
+        raise NotebookRejected(
+            f"{filename} is in notebook format {major}; only format 4 is accepted. "
+            "Convert it to v4 (open and save it in Jupyter or Colab, or run "
+            "`jupyter nbconvert --to notebook --nbformat 4`)."
+        )
+    try:
+        nbformat.validate(nb)
+    except ValidationError as exc:
+        raise NotebookRejected(
+            f"{filename} is not a valid notebook (format 4): {exc.message}"
+        ) from None
+    cells: list[Cell] = []
+    stack: tuple[tuple[int, str], ...] = ()
+    for index, cell in enumerate(nb.cells):
+        source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
+        if cell.cell_type == "markdown":
+            stack = heading_stack(stack, source)
+            cells.append(Cell(index, "markdown", source, tuple(h for _, h in stack)))
+        elif cell.cell_type == "code":
+            cells.append(Cell(index, "code", source, tuple(h for _, h in stack)))
+    return tuple(cells)
+
+
+def parse_upload(data: bytes, filename: str, max_bytes: int = MAX_UPLOAD_BYTES) -> Upload:
+    """Validate an uploaded .ipynb (nbformat 4) or .py file; NotebookRejected says what is wrong."""
+    name = filename.rsplit("/", 1)[-1] or "upload"
+    if len(data) > max_bytes:
+        raise NotebookRejected(
+            f"{name} is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB. "
+            "Clear the outputs (Edit > Clear all outputs) and upload again."
+        )
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix not in ("ipynb", "py"):
+        raise NotebookRejected(
+            f"{name}: expected a Jupyter notebook (.ipynb) or a Python file (.py)."
+        )
+    if not data.strip():
+        raise NotebookRejected(f"{name} is empty.")
+    text = _decode(data, name)
+    if suffix == "py":
+        return Upload(name, "py", (Cell(0, "code", text),), len(data))
+    cells = _notebook_cells(text, name)
+    if not any(c.cell_type == "code" and c.source.strip() for c in cells):
+        raise NotebookRejected(f"{name} has no code cells with code in them.")
+    return Upload(name, "ipynb", cells, len(data))
+
+
+def _code_names(part: Part) -> tuple[str, ...]:
+    return tuple(getattr(part.kind, "functions", ()) or ())
+
+
+def _extractor(upload: Upload) -> Extractor:
+    return Extractor([CodeCell(c.index, c.source, c.headings) for c in upload.code_cells])
+
+
+def extract_parts(problem: Problem, upload: Upload) -> dict[str, Extraction]:
+    """Per code part, the extraction (source, names found/missing/broken, notes for feedback)."""
+    extractor = _extractor(upload)
+    out: dict[str, Extraction] = {}
+    for part in problem.parts:
+        names = _code_names(part)
+        if part.kind.name == "code" and names:
+            out[part.id] = extractor.extract(names, PART_SECTIONS.get((problem.id, part.id)))
+    return out
+
+
+def _text_answers(problem: Problem, upload: Upload) -> dict[str, str]:
+    text_parts = [p for p in problem.parts if p.kind.name == "text"]
+    markdown = [
+        MarkdownCell(c.index, c.source, c.headings)
+        for c in upload.cells
+        if c.cell_type == "markdown"
+    ]
+    answers: dict[str, str] = {}
+    for part in text_parts:
+        pattern = PART_SECTIONS.get((problem.id, part.id))
+        section = re.compile(pattern, re.I) if pattern else part_label_pattern(part.id)
+        answer = text_answer(markdown, section, only_text_part=len(text_parts) == 1)
+        if answer is not None:
+            answers[part.id] = answer
+    return answers
+
+
+def answers_from_upload(problem: Problem, upload: Upload) -> dict[str, Any]:
+    """{part_id: extracted source (code parts) or markdown text (text parts)}; missing omitted."""
+    answers: dict[str, Any] = {
+        part_id: ex.source
+        for part_id, ex in extract_parts(problem, upload).items()
+        if ex.source is not None
+    }
+    answers.update(_text_answers(problem, upload))
+    return answers
