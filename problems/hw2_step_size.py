@@ -93,17 +93,6 @@ SOLUTION = SOLUTION_TEMPLATE.replace("GRADIENT", GRADIENT_SOURCE)
 UNNORMALISED = SOLUTION_TEMPLATE.replace("GRADIENT", "A.T @ (A @ x - b)")
 
 
-def _unnormalised_updates(a: np.ndarray, b: np.ndarray, p: np.ndarray, t: int, s: Any) -> Any:
-    xs = [p]
-    for k in range(t):
-        xs.append(xs[-1] - ref.step_at(s, k) * a.T @ (a @ xs[-1] - b))
-    return np.array(xs)
-
-
-def _shifted(schedule: np.ndarray) -> np.ndarray:
-    return np.append(schedule[1:], schedule[-1])
-
-
 def code_spec(p: Params) -> CodeSpec:
     """Cases for the three helper functions on this variant's b (A = I) and a general A."""
     b = _b(p)
@@ -140,9 +129,9 @@ def code_spec(p: Params) -> CodeSpec:
     def updates_case(
         a: np.ndarray, x0: np.ndarray, t: int, s: Any, hidden: bool, label: str
     ) -> CodeCase:
-        misses: list[tuple[str, Any]] = [(unnorm, _unnormalised_updates(a, b, x0, t, s))]
+        misses: list[tuple[str, Any]] = [(unnorm, ref.unnormalised_updates(a, b, x0, t, s))]
         if np.ndim(s) == 1:
-            misses.append((shifted, ref.compute_updates(a, b, x0, t, _shifted(np.asarray(s)))))
+            misses.append((shifted, ref.compute_updates(a, b, x0, t, ref.shifted_schedule(s))))
         return CodeCase(
             CodeCall("compute_updates", (a, b, x0, t, s)),
             ref.compute_updates(a, b, x0, t, s),
@@ -205,6 +194,32 @@ and use `step_at(step_size, step_count)` in `compute_update`.
 
 _grad_vars = {"x": Vector(2), "b": Vector(2)}
 
+
+def _mistakes(*pairs: tuple[Any, str]) -> tuple[Misconception, ...]:
+    """Misconceptions from (answer, feedback) pairs."""
+    return tuple(Misconception(answer, feedback) for answer, feedback in pairs)
+
+
+def _choice(
+    part_id: str,
+    options: dict[str, str],
+    prompt: str,
+    key: str,
+    wrong: tuple[tuple[str, str], ...],
+    solution: str,
+) -> Part:
+    """A one-point multiple-choice part whose right option is ``key``."""
+    return Part(
+        id=part_id,
+        points=1,
+        kind=ChoiceAnswer(options),
+        prompt=prompt,
+        expected=lambda p: key,
+        misconceptions=_mistakes(*wrong),
+        solution=solution,
+    )
+
+
 PROBLEM = Problem(
     id="hw2-step-size",
     title="Step sizes for f(x) = ‖x − b‖₂",
@@ -228,49 +243,33 @@ PROBLEM = Problem(
             points=2,
             prompt=r"Give $\nabla f(x)$ in terms of `x` and `b` (vectors; use `norm`).",
             expected=lambda p: "(x - b)/norm(x - b)",
-            misconceptions=(
-                Misconception(
-                    "x - b",
-                    "That is the gradient of ½‖x − b‖²; f is the norm "
-                    "itself, so divide by ‖x − b‖.",
-                ),
-                Misconception(
-                    "(b - x)/norm(x - b)",
-                    "Sign: the gradient points away from b "
-                    "(f grows as x leaves b); −∇f points toward b.",
-                ),
-                Misconception("2*(x - b)", "That is the gradient of ‖x − b‖², the squared norm."),
-                Misconception(
-                    "(x - b)/norm(x - b)**2", "Divide by ‖x − b‖ once: ∇f is a unit vector."
-                ),
+            misconceptions=_mistakes(
+                ("x - b", "That is the gradient of ½‖x − b‖²; f is the norm "
+                 "itself, so divide by ‖x − b‖."),
+                ("(b - x)/norm(x - b)", "Sign: the gradient points away from b "
+                 "(f grows as x leaves b); −∇f points toward b."),
+                ("2*(x - b)", "That is the gradient of ‖x − b‖², the squared norm."),
+                ("(x - b)/norm(x - b)**2", "Divide by ‖x − b‖ once: ∇f is a unit vector."),
             ),
             solution="∇f(x) = (x − b)/‖x − b‖₂, a unit vector pointing from b to x.",
         ),
-        Part(
-            id="b.domain",
-            points=1,
-            kind=ChoiceAnswer(
-                {
-                    "all_but_b": "at every x except x = b",
-                    "everywhere": "at every x, including x = b",
-                    "far_only": "only where ‖x − b‖ ≥ 1",
-                    "origin": "only at x = 0",
-                }
+        _choice(
+            "b.domain",
+            {
+                "all_but_b": "at every x except x = b",
+                "everywhere": "at every x, including x = b",
+                "far_only": "only where ‖x − b‖ ≥ 1",
+                "origin": "only at x = 0",
+            },
+            r"Where is $\nabla f(x)$ defined?",
+            "all_but_b",
+            (
+                ("everywhere", "At x = b the norm has a kink (like |t| at 0): "
+                 "no gradient there, only subgradients."),
+                ("far_only",
+                 "The formula works at any distance, however small, as long as x ≠ b."),
             ),
-            prompt=r"Where is $\nabla f(x)$ defined?",
-            expected=lambda p: "all_but_b",
-            misconceptions=(
-                Misconception(
-                    "everywhere",
-                    "At x = b the norm has a kink (like |t| at 0): "
-                    "no gradient there, only subgradients.",
-                ),
-                Misconception(
-                    "far_only",
-                    "The formula works at any distance, however small, as long as x ≠ b.",
-                ),
-            ),
-            solution="Everywhere except x = b, where ‖x − b‖ = 0 and f is not differentiable.",
+            "Everywhere except x = b, where ‖x − b‖ = 0 and f is not differentiable.",
         ),
         Part(
             id="c.i",
@@ -279,13 +278,10 @@ PROBLEM = Problem(
             prompt=r"With the constant step $t_i = 1$, does $x_i$ ever get within $0.01$ of "
             r"$b = {{ b }}$?",
             expected=lambda p: "no",
-            misconceptions=(
-                Misconception(
-                    "yes",
-                    "Each step has length exactly 1 along the line to b, so "
-                    "the distance goes ‖b‖, ‖b‖ − 1, … and then jumps back and forth "
-                    "over b; it never shrinks below the remainder.",
-                ),
+            misconceptions=_mistakes(
+                ("yes", "Each step has length exactly 1 along the line to b, so "
+                 "the distance goes ‖b‖, ‖b‖ − 1, … and then jumps back and forth "
+                 "over b; it never shrinks below the remainder."),
             ),
             solution=lambda p: (
                 "No: ‖∇f‖ = 1, so every step moves exactly 1 along the segment "
@@ -300,17 +296,12 @@ PROBLEM = Problem(
             r"two points. What is the smaller of the two distances $\lVert x_i - b\rVert$ "
             r"(if they are equal, that distance)?",
             expected=lambda p: ref.constant_step_distances(_norm_b(p))[0],
-            misconceptions=(
-                Misconception(
-                    0.0,
-                    "Constant unit steps cannot converge: every step has length "
-                    "exactly 1, so the iterate overshoots b.",
-                ),
-                Misconception(
-                    lambda p: ref.constant_step_distances(_norm_b(p))[1],
-                    "That is the larger of the two distances; the iterate gets "
-                    "closer on the other side of b.",
-                ),
+            misconceptions=_mistakes(
+                (0.0, "Constant unit steps cannot converge: every step has length "
+                 "exactly 1, so the iterate overshoots b."),
+                (lambda p: ref.constant_step_distances(_norm_b(p))[1],
+                 "That is the larger of the two distances; the iterate gets "
+                 "closer on the other side of b."),
             ),
             solution=lambda p: (
                 "After ⌊‖b‖⌋ unit steps the remainder is ρ = ‖b‖ − ⌊‖b‖⌋; then "
@@ -318,30 +309,22 @@ PROBLEM = Problem(
                 f"{ref.constant_step_distances(_norm_b(p))}."
             ),
         ),
-        Part(
-            id="c.general",
-            points=1,
-            kind=ChoiceAnswer(
-                {
-                    "near_integer": "only if ‖b‖ is within 0.01 of an integer",
-                    "always": "always, given enough steps",
-                    "never": "never, whatever b is",
-                    "small": "only if ‖b‖ < 1",
-                }
+        _choice(
+            "c.general",
+            {
+                "near_integer": "only if ‖b‖ is within 0.01 of an integer",
+                "always": "always, given enough steps",
+                "never": "never, whatever b is",
+                "small": "only if ‖b‖ < 1",
+            },
+            r"For a general $b$, when does $t_i = 1$ get within $0.01$ of $b$?",
+            "near_integer",
+            (
+                ("never", "If ‖b‖ is (nearly) an integer, the unit steps land (nearly) on b."),
+                ("always", "Constant steps of length 1 never shrink: the iterate "
+                 "oscillates at a fixed distance."),
             ),
-            prompt=r"For a general $b$, when does $t_i = 1$ get within $0.01$ of $b$?",
-            expected=lambda p: "near_integer",
-            misconceptions=(
-                Misconception(
-                    "never", "If ‖b‖ is (nearly) an integer, the unit steps land (nearly) on b."
-                ),
-                Misconception(
-                    "always",
-                    "Constant steps of length 1 never shrink: the iterate "
-                    "oscillates at a fixed distance.",
-                ),
-            ),
-            solution="Exactly when ‖b‖ is within 0.01 of an integer: the iterates sit at "
+            "Exactly when ‖b‖ is within 0.01 of an integer: the iterates sit at "
             "distances ‖b‖ − k along the line, then oscillate at the remainder.",
         ),
         Part(
@@ -351,52 +334,37 @@ PROBLEM = Problem(
             prompt=r"With $t_i = \frac{1}{i+1}$ (so $t_0 = 1$), how many steps $k$ until "
             r"$\lVert x_k - b\rVert \le 0.01$ for the first time? Simulate it.",
             expected=harmonic_steps,
-            misconceptions=(
-                Misconception(
-                    lambda p: harmonic_steps(p) + 1,
-                    "Off by one: x_k is the point after k steps, and x_0 is the start (0 steps).",
-                ),
-                Misconception(
-                    lambda p: harmonic_steps(p) - 1,
-                    "Off by one: count the step that lands within 0.01.",
-                ),
-                Misconception(
-                    lambda p: round(math.exp(_norm_b(p))),
-                    "exp(‖b‖) is only the order of growth; simulate to get the exact count.",
-                ),
+            misconceptions=_mistakes(
+                (lambda p: harmonic_steps(p) + 1,
+                 "Off by one: x_k is the point after k steps, and x_0 is the start (0 steps)."),
+                (lambda p: harmonic_steps(p) - 1,
+                 "Off by one: count the step that lands within 0.01."),
+                (lambda p: round(math.exp(_norm_b(p))),
+                 "exp(‖b‖) is only the order of growth; simulate to get the exact count."),
             ),
             solution=lambda p: (
                 f"{harmonic_steps(p)} steps: the distance is ‖b‖ − H_k with "
                 "H_k = 1 + 1/2 + … + 1/k, until H_k comes within 0.01 of ‖b‖."
             ),
         ),
-        Part(
-            id="d.order",
-            points=1,
-            kind=ChoiceAnswer(
-                {
-                    "exp": "exponentially: like exp(‖b‖)",
-                    "linear": "linearly in ‖b‖",
-                    "quadratic": "like ‖b‖²",
-                    "log": "like log ‖b‖",
-                }
-            ),
-            prompt=r"As $\lVert b\rVert$ grows, how does the number of steps with "
+        _choice(
+            "d.order",
+            {
+                "exp": "exponentially: like exp(‖b‖)",
+                "linear": "linearly in ‖b‖",
+                "quadratic": "like ‖b‖²",
+                "log": "like log ‖b‖",
+            },
+            r"As $\lVert b\rVert$ grows, how does the number of steps with "
             r"$t_i = \frac{1}{i+1}$ grow?",
-            expected=lambda p: "exp",
-            misconceptions=(
-                Misconception(
-                    "linear",
-                    "After k steps you have travelled H_k ≈ ln k + 0.577, "
-                    "so reaching ‖b‖ takes k ≈ exp(‖b‖ − 0.577) steps.",
-                ),
-                Misconception(
-                    "quadratic",
-                    "That would be steps 1/√(i+1); with 1/(i+1) the "
-                    "distance covered grows like ln k.",
-                ),
+            "exp",
+            (
+                ("linear", "After k steps you have travelled H_k ≈ ln k + 0.577, "
+                 "so reaching ‖b‖ takes k ≈ exp(‖b‖ − 0.577) steps."),
+                ("quadratic", "That would be steps 1/√(i+1); with 1/(i+1) the "
+                 "distance covered grows like ln k."),
             ),
-            solution="The distance travelled after k steps is H_k ≈ ln k + γ, so the count "
+            "The distance travelled after k steps is H_k ≈ ln k + γ, so the count "
             "grows like exp(‖b‖).",
         ),
         Part(
@@ -405,8 +373,8 @@ PROBLEM = Problem(
             points=4,
             prompt=CODE_PROMPT,
             expected=code_spec,
-            misconceptions=(
-                Misconception(UNNORMALISED, "The gradient must be divided by ‖Ax − b‖."),
+            misconceptions=_mistakes(
+                (UNNORMALISED, "The gradient must be divided by ‖Ax − b‖."),
             ),
             solution=SOLUTION,
         ),

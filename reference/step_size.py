@@ -114,3 +114,21 @@ def constant_step_gets_within(norm_b: float, tol: float = 0.01, t: float = 1.0) 
 def harmonic_steps_estimate(norm_b: float, tol: float = 0.01) -> float:
     """Estimate of the steps t_i = 1/(i+1) need: H_k ≈ ln k + γ reaches ‖b‖ − tol, so ≈ exp(‖b‖)."""
     return math.exp(norm_b - tol - EULER_GAMMA)
+
+
+def unnormalised_updates(
+    A: ArrayLike, b: ArrayLike, p: ArrayLike, total_step_count: int, step_size: StepSize
+) -> NDArray[np.float64]:
+    """Positions x_0..x_T of GD with the gradient Aᵀ(Ax − b) of ½‖Ax − b‖² (not divided by
+    ‖Ax − b‖, a common mistake for ‖Ax − b‖): shape (T + 1, d)."""
+    a, bb = np.asarray(A, dtype=float), np.asarray(b, dtype=float)
+    xs = [np.asarray(p, dtype=float)]
+    for k in range(total_step_count):
+        xs.append(xs[-1] - step_at(step_size, k) * a.T @ (a @ xs[-1] - bb))
+    return np.array(xs)
+
+
+def shifted_schedule(schedule: ArrayLike) -> NDArray[np.float64]:
+    """The off-by-one schedule t_{i+1} in place of t_i (the last step repeated), shape (T,)."""
+    s = np.asarray(schedule, dtype=float)
+    return np.append(s[1:], s[-1])

@@ -9,19 +9,17 @@ import pytest
 
 from problems.disc1_gd_mechanics import PROBLEM
 from reference import gd_mechanics as gd
-from service.grading.grade import grade
 from service.grading.kinds import ExpressionAnswer
-from service.grading.reference_answers import planted_mistake, reference_answers
 from service.grading.report import PartResult
 from service.grading.variants import make_variant
+from tests.helpers.grading import auto_parts, check_students, grade_one
 
 SECRET = b"test-secret"
 STUDENTS = [f"disc1-student-{i:02d}" for i in range(20)]
 
 
 def _grade(part_id: str, answer: Any, student: str | None = "s-labelled") -> PartResult:
-    variant = make_variant(PROBLEM, student, SECRET)
-    return grade(PROBLEM, variant, {part_id: answer}, only=(part_id,)).parts[0]
+    return grade_one(PROBLEM, SECRET, part_id, answer, student)
 
 
 # (part, answer): every one of these must be full credit.
@@ -198,16 +196,7 @@ def test_expected_formulas_agree_with_the_reference_functions(part_id: str) -> N
 
 
 def test_twenty_students_reference_right_planted_mistake_wrong() -> None:
-    auto = tuple(p.id for p in PROBLEM.parts if p.kind.name != "text")
-    for sid in STUDENTS:
-        variant = make_variant(PROBLEM, sid, SECRET)
-        answers = reference_answers(PROBLEM, variant.params)
-        report = grade(PROBLEM, variant, answers, only=auto)
-        assert all(r.status == "correct" for r in report.parts), (sid, report.parts)
-        for pid in auto:
-            mistake = planted_mistake(PROBLEM.part(pid), variant.params)
-            bad = grade(PROBLEM, variant, {pid: mistake}, only=(pid,)).parts[0]
-            assert bad.status != "correct" and bad.score < bad.max_score, (sid, pid)
+    check_students(PROBLEM, SECRET, STUDENTS, auto_parts(PROBLEM), zero_score=False)
 
 
 def test_statement_and_prompts_render() -> None:

@@ -3,6 +3,9 @@ their messages. (Fake runner: trusted test sources only.)"""
 
 from __future__ import annotations
 
+import random
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -10,20 +13,16 @@ from problems import disc1_relu_sgd as prob
 from service.grading.grade import grade
 from service.grading.report import PartStatus
 from service.grading.variants import make_variant
-from tests.problems.test_hw2_optimizers_init import (
-    SECRET,
-    STUDENTS,
-    FakeRunner,
-    check_code_parts,
-    code_kind_is_placeholder,
-    grade_code_parts,
-    real_runner,
-    run_spec,
-)
+from tests.helpers.code_parts import check_code_parts, grade_code_parts, run_spec
+from tests.helpers.fake_runner import FakeRunner
+
+# The same secret and students as the other code-problem tests (hw2-optimizers-init).
+SECRET = b"problem-test-secret"
+STUDENTS = [f"student-{random.Random(11).randrange(10**9)}-{i}" for i in range(20)]
 
 
 def test_solutions_pass_and_planted_mistakes_fail_for_20_students() -> None:
-    check_code_parts(prob.PROBLEM, STUDENTS)
+    check_code_parts(prob.PROBLEM, SECRET, STUDENTS)
 
 
 def test_hand_cases_have_hand_computed_answers() -> None:
@@ -57,9 +56,8 @@ def test_near_misses_produce_their_messages(part_id: str, old: str, new: str, me
     assert any(not ok and message in m for ok, m in verdicts), verdicts
 
 
-@pytest.mark.skipif(code_kind_is_placeholder(), reason="code kind not integrated yet")
 def test_grade_with_code_kind_and_fake_runner() -> None:
-    grade_code_parts(prob.PROBLEM, FakeRunner(), STUDENTS[:5])
+    grade_code_parts(prob.PROBLEM, SECRET, FakeRunner(), STUDENTS[:5])
     variant = make_variant(prob.PROBLEM, STUDENTS[0], SECRET)
     source = prob.SOLUTIONS["b"].replace("return -np.asarray(b1", "return np.asarray(b1")
     report = grade(prob.PROBLEM, variant, {"b": source}, code_runner=FakeRunner(), only=("b",))
@@ -69,6 +67,5 @@ def test_grade_with_code_kind_and_fake_runner() -> None:
 
 @pytest.mark.sandbox
 @pytest.mark.slow
-def test_grade_in_the_real_sandbox() -> None:
-    for runner in real_runner():
-        grade_code_parts(prob.PROBLEM, runner, STUDENTS[:2])
+def test_grade_in_the_real_sandbox(sandbox: Any) -> None:
+    grade_code_parts(prob.PROBLEM, SECRET, sandbox, STUDENTS[:2])

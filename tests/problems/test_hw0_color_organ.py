@@ -6,21 +6,20 @@ from __future__ import annotations
 
 import importlib
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pytest
-import torch
 
 from problems import hw0_color_organ as prob
 from reference import color_organ as co
 from reference import color_organ_training as tr
 from service.grading.grade import grade
-from service.grading.kinds.code_spec import CallOutcome, CodeCall, RunResult
 from service.grading.reference_answers import planted_mistake, reference_answers
 from service.grading.report import PartResult, PartStatus
 from service.grading.variants import make_variant
+from tests.helpers.fake_runner import FakeRunner
 
 P = prob.PROBLEM
 SECRET = b"color-organ-test"
@@ -28,53 +27,6 @@ BASE = make_variant(P, None, SECRET)
 STUDENTS = [f"student-{i:03d}" for i in range(20)]
 NUMBER_PARTS = tuple(p.id for p in P.parts if p.kind.name == "number")
 CODE_PARTS = ("e", "f", "g")
-
-
-class FakeRunner:
-    """In-process CodeRunner for TRUSTED test sources: exec, convert, call, tensors to numpy."""
-
-    def available(self) -> tuple[bool, str]:
-        return True, ""
-
-    def run(
-        self,
-        source: str,
-        calls: tuple[CodeCall, ...],
-        *,
-        timeout_s: float,
-        needs_torch: bool = False,
-    ) -> RunResult:
-        namespace: dict[str, Any] = {"__name__": "student"}
-        exec(compile(source, "<trusted test source>", "exec"), namespace)
-        return RunResult(tuple(self._call(c, namespace) for c in calls))
-
-    def _call(self, call: CodeCall, namespace: dict[str, Any]) -> CallOutcome:
-        args, kwargs = list(call.args), dict(call.kwargs)
-        for key, how in call.convert.items():
-            assert how == "tensor"
-            if key.isdigit():
-                args[int(key)] = torch.as_tensor(np.array(args[int(key)]))
-            else:
-                kwargs[key] = torch.as_tensor(np.array(kwargs[key]))
-        try:
-            if call.harness:
-                module = importlib.import_module(f"service.sandbox.harnesses.{call.harness}")
-                value = module.run(namespace, *args, **kwargs)
-            else:
-                value = namespace[call.function](*args, **kwargs)
-            return CallOutcome(True, _plain(value))
-        except Exception as exc:
-            return CallOutcome(False, error=f"{type(exc).__name__}: {exc}")
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, torch.Tensor):
-        return value.detach().numpy().copy()
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return type(value)(_plain(v) for v in value)
-    return value
 
 
 def _grade(
@@ -259,19 +211,6 @@ NO_TWO_PI_HP = prob.PRE + prob.HP_SRC.replace("2 * np.pi * ", "")
 def test_circuit_parts_feedback(part_id: str, source: str, status: PartStatus, says: str) -> None:
     result = _one(part_id, source)
     assert result.status == status and says in result.feedback, result.feedback
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Any]:
-    from service.sandbox import create_runner
-
-    runner = create_runner(workers=1)
-    ok, why = runner.available()
-    if not ok:
-        runner.close()
-        pytest.skip(f"sandbox unavailable: {why}")
-    yield runner
-    runner.close()
 
 
 @pytest.mark.sandbox

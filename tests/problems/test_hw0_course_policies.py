@@ -10,17 +10,16 @@ from problems import hw0_course_policies as policies
 from problems.hw0_course_policies import PROBLEM, make_problem
 from service.grading.grade import grade
 from service.grading.model import Problem
-from service.grading.reference_answers import planted_mistake, reference_answers
 from service.grading.report import PartResult
 from service.grading.variants import make_variant
+from tests.helpers.grading import check_variant, grade_one
 
 SECRET = b"test-secret"
 COURSE_KEY = {"a": "yes", "b": "no", "c": "yes", "d": "yes", "e": "yes"}
 
 
 def _grade(part_id: str, answer: Any, problem: Problem = PROBLEM) -> PartResult:
-    variant = make_variant(problem, "s-policy", SECRET)
-    return grade(problem, variant, {part_id: answer}, only=(part_id,)).parts[0]
+    return grade_one(problem, SECRET, part_id, answer, "s-policy")
 
 
 def test_default_key_is_the_course_key() -> None:
@@ -81,10 +80,6 @@ def test_twenty_students_reference_right_planted_mistake_wrong() -> None:
     auto = tuple(COURSE_KEY)
     for i in range(20):
         variant = make_variant(PROBLEM, f"policy-{i}", SECRET)
-        answers = reference_answers(PROBLEM, variant.params)
+        answers, report = check_variant(PROBLEM, variant, auto, zero_score=True)
         assert answers == COURSE_KEY
-        report = grade(PROBLEM, variant, answers, only=auto)
         assert report.score == 5.0
-        for pid in auto:
-            mistake = planted_mistake(PROBLEM.part(pid), variant.params)
-            assert grade(PROBLEM, variant, {pid: mistake}, only=(pid,)).parts[0].score == 0.0

@@ -10,18 +10,16 @@ import pytest
 
 from problems.hw0_gd_ill_conditioning import PROBLEM, k_bound
 from reference import ill_conditioning as ref
-from service.grading.grade import grade
-from service.grading.reference_answers import planted_mistake, reference_answers
-from service.grading.report import PartStatus
+from service.grading.report import PartResult, PartStatus
 from service.grading.variants import make_variant
+from tests.helpers.grading import auto_parts, check_students, grade_one
 
 SECRET = b"test-secret"
 STUDENTS = [f"s{random.Random(12).randrange(10**6)}-{i}" for i in range(20)]
 
 
-def _grade(part_id: str, answer: Any, sid: str | None = None) -> Any:
-    variant = make_variant(PROBLEM, sid, SECRET)
-    return grade(PROBLEM, variant, {part_id: answer}, only=(part_id,)).parts[0]
+def _grade(part_id: str, answer: Any, sid: str | None = None) -> PartResult:
+    return grade_one(PROBLEM, SECRET, part_id, answer, sid)
 
 
 STEP_CORRECT = [
@@ -114,16 +112,7 @@ def test_variant_bound_holds_on_a_simulated_gd() -> None:
 
 
 def test_reference_answers_correct_and_planted_mistakes_not_for_20_students() -> None:
-    parts = tuple(p.id for p in PROBLEM.parts if p.kind.name != "text")
-    for sid in STUDENTS:
-        variant = make_variant(PROBLEM, sid, SECRET)
-        answers = reference_answers(PROBLEM, variant.params)
-        report = grade(PROBLEM, variant, answers, only=parts)
-        assert all(r.status == PartStatus.CORRECT for r in report.parts), report.parts
-        for part_id in parts:
-            mistake = planted_mistake(PROBLEM.part(part_id), variant.params)
-            bad = grade(PROBLEM, variant, {part_id: mistake}, only=(part_id,)).parts[0]
-            assert bad.status != PartStatus.CORRECT and bad.score == 0, (sid, part_id)
+    check_students(PROBLEM, SECRET, STUDENTS, auto_parts(PROBLEM), zero_score=True)
 
 
 def test_prompt_renders_variant_numbers() -> None:

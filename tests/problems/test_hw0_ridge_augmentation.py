@@ -3,9 +3,7 @@ augment() code part (judge unit tests, fake and real runner)."""
 
 from __future__ import annotations
 
-import copy
 import random
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -19,20 +17,17 @@ from problems.hw0_ridge_augmentation import (
     judge_augment,
 )
 from reference import ridge as ref
-from service.grading.grade import grade
-from service.grading.kinds.code_spec import CallOutcome, CodeCall, RunResult
-from service.grading.reference_answers import planted_mistake, reference_answers
-from service.grading.report import PartStatus
+from service.grading.report import PartResult, PartStatus
 from service.grading.variants import make_variant
+from tests.helpers.code_parts import run_cases
+from tests.helpers.grading import check_students, grade_one
 
 SECRET = b"test-secret"
 STUDENTS = [f"s{random.Random(13).randrange(10**6)}-{i}" for i in range(20)]
 
 
-def _grade(part_id: str, answer: Any, sid: str | None = None, runner: Any = None) -> Any:
-    variant = make_variant(PROBLEM, sid, SECRET)
-    report = grade(PROBLEM, variant, {part_id: answer}, only=(part_id,), code_runner=runner)
-    return report.parts[0]
+def _grade(part_id: str, answer: Any, sid: str | None = None, runner: Any = None) -> PartResult:
+    return grade_one(PROBLEM, SECRET, part_id, answer, sid, runner)
 
 
 MAP_CORRECT = [
@@ -73,13 +68,7 @@ def test_map_estimate_unreadable_is_invalid(answer: str) -> None:
 
 
 def test_reference_answers_correct_and_planted_mistakes_not_for_20_students() -> None:
-    for sid in STUDENTS:
-        variant = make_variant(PROBLEM, sid, SECRET)
-        answers = reference_answers(PROBLEM, variant.params)
-        assert grade(PROBLEM, variant, answers, only=("a",)).parts[0].status == "correct"
-        mistake = planted_mistake(PROBLEM.part("a"), variant.params)
-        bad = grade(PROBLEM, variant, {"a": mistake}, only=("a",)).parts[0]
-        assert bad.status != PartStatus.CORRECT and bad.score == 0
+    check_students(PROBLEM, SECRET, STUDENTS, ("a",), zero_score=True)
 
 
 # --- the judge of augment() ------------------------------------------------------------------
@@ -127,47 +116,15 @@ def test_judge_rejects_wrong_augmentations_with_clear_messages(mutate: Any, mess
     assert not ok and message in feedback
 
 
-class FakeRunner:
-    """In-process runner for TRUSTED, test-authored source only (this problem's model solution
-    and planted bug): exec's it and calls the functions on copies of the inputs."""
-
-    def run(
-        self,
-        source: str,
-        calls: tuple[CodeCall, ...],
-        *,
-        timeout_s: float,
-        needs_torch: bool = False,
-    ) -> RunResult:
-        namespace: dict[str, Any] = {}
-        exec(compile(source, "<trusted-test-source>", "exec"), namespace)
-        outcomes = []
-        for call in calls:
-            try:
-                value = namespace[call.function](*copy.deepcopy(call.args), **call.kwargs)
-                outcomes.append(
-                    CallOutcome(True, list(value) if isinstance(value, tuple) else value)
-                )
-            except Exception as exc:
-                outcomes.append(CallOutcome(False, error=f"{type(exc).__name__}: {exc}"))
-        return RunResult(tuple(outcomes))
-
-    def available(self) -> tuple[bool, str]:
-        return True, ""
-
-
 @pytest.mark.parametrize("sid", [None, *STUDENTS[:4]])
 def test_code_spec_solution_passes_and_planted_bug_fails(sid: str | None) -> None:
     spec = code_spec(make_variant(PROBLEM, sid, SECRET).params)
     assert spec.functions == ("augment",) and any(c.hidden for c in spec.cases)
-    calls = tuple(c.call for c in spec.cases)
-    good = FakeRunner().run(SOLUTION, calls, timeout_s=spec.timeout_s)
-    assert all(
-        o.ok and c.judge(o.value, c.expected)[0]
-        for c, o in zip(spec.cases, good.outcomes, strict=True)
-    )
-    bad = FakeRunner().run(GAMMA_IS_SIGMA_FACTOR, calls, timeout_s=spec.timeout_s)
-    verdicts = [c.judge(o.value, c.expected) for c, o in zip(spec.cases, bad.outcomes, strict=True)]
+    good = run_cases(spec, SOLUTION)
+    cases = zip(spec.cases, good, strict=True)
+    assert all(o.ok and c.judge(o.value, c.expected)[0] for c, o in cases)
+    bad = run_cases(spec, GAMMA_IS_SIGMA_FACTOR)
+    verdicts = [c.judge(o.value, c.expected) for c, o in zip(spec.cases, bad, strict=True)]
     assert not any(ok for ok, _ in verdicts)
     assert all("ΓᵀΓ = Σ;" in message for _, message in verdicts)
 
@@ -178,33 +135,10 @@ def test_code_cases_differ_between_students() -> None:
     assert not np.allclose(a, b)
 
 
-def _runners() -> Iterator[Any]:
-    yield pytest.param(FakeRunner(), id="fake")
-    try:
-        from service.sandbox import create_runner
-    except ImportError:
-        return
-    yield pytest.param(create_runner, id="sandbox", marks=pytest.mark.sandbox)
-
-
-@pytest.fixture(params=list(_runners()), scope="module")
-def runner(request: pytest.FixtureRequest) -> Iterator[Any]:
-    if isinstance(request.param, FakeRunner):
-        yield request.param
-        return
-    sandbox = request.param(workers=1)
-    ok, why = sandbox.available()
-    if not ok:
-        sandbox.close()
-        pytest.skip(f"sandbox unavailable: {why}")
-    yield sandbox
-    sandbox.close()
-
-
-def test_code_part_grades_solution_correct_and_bug_not(runner: Any) -> None:
+def test_code_part_grades_solution_correct_and_bug_not(any_runner: Any) -> None:
     for sid in (None, STUDENTS[2]):
-        good = _grade("b", SOLUTION, sid, runner)
+        good = _grade("b", SOLUTION, sid, any_runner)
         assert good.status == PartStatus.CORRECT, good.feedback
-        bad = _grade("b", GAMMA_IS_SIGMA_FACTOR, sid, runner)
+        bad = _grade("b", GAMMA_IS_SIGMA_FACTOR, sid, any_runner)
         assert bad.status != PartStatus.CORRECT and bad.score < bad.max_score
         assert "Σ⁻¹" in bad.feedback

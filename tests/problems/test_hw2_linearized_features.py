@@ -4,6 +4,9 @@ statistically with a measured false-failure rate. (Fake runner: trusted test sou
 
 from __future__ import annotations
 
+import random
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -12,20 +15,16 @@ from reference import linearized_features as lf
 from service.grading.grade import grade
 from service.grading.report import PartStatus
 from service.grading.variants import make_variant
-from tests.problems.test_hw2_optimizers_init import (
-    SECRET,
-    STUDENTS,
-    FakeRunner,
-    check_code_parts,
-    code_kind_is_placeholder,
-    grade_code_parts,
-    real_runner,
-    run_spec,
-)
+from tests.helpers.code_parts import check_code_parts, grade_code_parts, run_spec
+from tests.helpers.fake_runner import FakeRunner
+
+# The same secret and students as the other code-problem tests (hw2-optimizers-init).
+SECRET = b"problem-test-secret"
+STUDENTS = [f"student-{random.Random(11).randrange(10**9)}-{i}" for i in range(20)]
 
 
 def test_solutions_pass_and_planted_mistakes_fail_for_20_students() -> None:
-    check_code_parts(prob.PROBLEM, STUDENTS)
+    check_code_parts(prob.PROBLEM, SECRET, STUDENTS)
 
 
 def test_b_top_reference_and_planted_mistake_for_20_students() -> None:
@@ -130,9 +129,8 @@ def test_init_judge_false_failure_rate_and_mistakes() -> None:
     assert prob.init_problem(lf.init_two_layer(3, rng), 3, False) == ""
 
 
-@pytest.mark.skipif(code_kind_is_placeholder(), reason="code kind not integrated yet")
 def test_grade_with_code_kind_and_fake_runner() -> None:
-    grade_code_parts(prob.PROBLEM, FakeRunner(), STUDENTS[:5])
+    grade_code_parts(prob.PROBLEM, SECRET, FakeRunner(), STUDENTS[:5])
     variant = make_variant(prob.PROBLEM, STUDENTS[0], SECRET)
     report = grade(prob.PROBLEM, variant, {"b": SIGN_FLIPPED}, code_runner=FakeRunner(),
                    only=("b",))
@@ -141,6 +139,5 @@ def test_grade_with_code_kind_and_fake_runner() -> None:
 
 @pytest.mark.sandbox
 @pytest.mark.slow
-def test_grade_in_the_real_sandbox() -> None:
-    for runner in real_runner():
-        grade_code_parts(prob.PROBLEM, runner, STUDENTS[:2])
+def test_grade_in_the_real_sandbox(sandbox: Any) -> None:
+    grade_code_parts(prob.PROBLEM, SECRET, sandbox, STUDENTS[:2])

@@ -3,9 +3,7 @@ real runner)."""
 
 from __future__ import annotations
 
-import copy
 import random
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -13,21 +11,19 @@ import pytest
 
 from problems.hw2_step_size import PROBLEM, SOLUTION, UNNORMALISED, code_spec, harmonic_steps
 from reference import step_size as ref
-from service.grading.grade import grade
-from service.grading.kinds.code_spec import CallOutcome, CodeCall, CodeCase, RunResult
-from service.grading.reference_answers import planted_mistake, reference_answers
-from service.grading.report import PartStatus
+from service.grading.kinds.code_spec import CallOutcome, CodeCase
+from service.grading.report import PartResult, PartStatus
 from service.grading.variants import make_variant
+from tests.helpers.code_parts import run_cases
+from tests.helpers.grading import auto_parts, check_students, grade_one
 
 SECRET = b"test-secret"
 STUDENTS = [f"s{random.Random(11).randrange(10**6)}-{i}" for i in range(20)]
 BASE = make_variant(PROBLEM, None, SECRET)
 
 
-def _grade(part_id: str, answer: Any, sid: str | None = None, runner: Any = None) -> Any:
-    variant = make_variant(PROBLEM, sid, SECRET)
-    report = grade(PROBLEM, variant, {part_id: answer}, only=(part_id,), code_runner=runner)
-    return report.parts[0]
+def _grade(part_id: str, answer: Any, sid: str | None = None, runner: Any = None) -> PartResult:
+    return grade_one(PROBLEM, SECRET, part_id, answer, sid, runner)
 
 
 GRADIENT_CORRECT = [
@@ -133,16 +129,7 @@ def test_variants_are_well_posed() -> None:
 
 
 def test_reference_answers_correct_and_planted_mistakes_not_for_20_students() -> None:
-    parts = tuple(p.id for p in PROBLEM.parts if p.kind.name not in {"text", "code"})
-    for sid in STUDENTS:
-        variant = make_variant(PROBLEM, sid, SECRET)
-        answers = reference_answers(PROBLEM, variant.params)
-        report = grade(PROBLEM, variant, answers, only=parts)
-        assert all(r.status == PartStatus.CORRECT for r in report.parts), report.parts
-        for part_id in parts:
-            mistake = planted_mistake(PROBLEM.part(part_id), variant.params)
-            bad = grade(PROBLEM, variant, {part_id: mistake}, only=(part_id,)).parts[0]
-            assert bad.status != PartStatus.CORRECT and bad.score == 0, (sid, part_id)
+    check_students(PROBLEM, SECRET, STUDENTS, auto_parts(PROBLEM, "code"), zero_score=True)
 
 
 def test_statement_and_prompts_render_the_variant() -> None:
@@ -155,39 +142,6 @@ def test_statement_and_prompts_render_the_variant() -> None:
 # --- code part -------------------------------------------------------------------------------
 
 
-class FakeRunner:
-    """In-process runner for TRUSTED, test-authored source only (the model solution and the
-    planted bug of this problem): exec's it and calls the functions on copies of the inputs."""
-
-    def run(
-        self,
-        source: str,
-        calls: tuple[CodeCall, ...],
-        *,
-        timeout_s: float,
-        needs_torch: bool = False,
-    ) -> RunResult:
-        namespace: dict[str, Any] = {}
-        try:
-            exec(compile(source, "<trusted-test-source>", "exec"), namespace)
-        except Exception as exc:
-            return RunResult((), failure=f"source does not run: {exc}")
-        outcomes = []
-        for call in calls:
-            assert call.harness is None and not call.convert
-            try:
-                value = namespace[call.function](*copy.deepcopy(call.args), **call.kwargs)
-                outcomes.append(
-                    CallOutcome(True, list(value) if isinstance(value, tuple) else value)
-                )
-            except Exception as exc:
-                outcomes.append(CallOutcome(False, error=f"{type(exc).__name__}: {exc}"))
-        return RunResult(tuple(outcomes))
-
-    def available(self) -> tuple[bool, str]:
-        return True, ""
-
-
 def _passes(case: CodeCase, got: Any) -> bool:
     got = np.asarray(got, dtype=float)
     expected = np.asarray(case.expected, dtype=float)
@@ -196,9 +150,8 @@ def _passes(case: CodeCase, got: Any) -> bool:
 
 def _run_cases(source: str, params: Any) -> tuple[list[CodeCase], list[CallOutcome]]:
     spec = code_spec(params)
-    result = FakeRunner().run(source, tuple(c.call for c in spec.cases), timeout_s=spec.timeout_s)
-    assert not result.failure
-    return list(spec.cases), list(result.outcomes)
+    assert all(c.call.harness is None and not c.call.convert for c in spec.cases)
+    return list(spec.cases), run_cases(spec, source)
 
 
 @pytest.mark.parametrize("sid", [None, *STUDENTS[:4]])
@@ -223,39 +176,16 @@ def test_code_spec_base_cases_reproduce_the_course_numbers() -> None:
     np.testing.assert_allclose(cases["compute_gradient(I, b, 0)"].expected, [-0.8, -0.6])
 
 
-def _runners() -> Iterator[Any]:
-    yield pytest.param(FakeRunner(), id="fake")
-    try:
-        from service.sandbox import create_runner
-    except ImportError:
-        return
-    yield pytest.param(create_runner, id="sandbox", marks=pytest.mark.sandbox)
-
-
-@pytest.fixture(params=list(_runners()), scope="module")
-def runner(request: pytest.FixtureRequest) -> Iterator[Any]:
-    if isinstance(request.param, FakeRunner):
-        yield request.param
-        return
-    sandbox = request.param(workers=1)
-    ok, why = sandbox.available()
-    if not ok:
-        sandbox.close()
-        pytest.skip(f"sandbox unavailable: {why}")
-    yield sandbox
-    sandbox.close()
-
-
-def test_code_part_grades_solution_correct_and_bug_not(runner: Any) -> None:
+def test_code_part_grades_solution_correct_and_bug_not(any_runner: Any) -> None:
     for sid in (None, STUDENTS[3]):
-        good = _grade("e", SOLUTION, sid, runner)
+        good = _grade("e", SOLUTION, sid, any_runner)
         assert good.status == PartStatus.CORRECT, good.feedback
-        bad = _grade("e", UNNORMALISED, sid, runner)
+        bad = _grade("e", UNNORMALISED, sid, any_runner)
         assert bad.status != PartStatus.CORRECT and bad.score < bad.max_score
         assert "‖Ax − b‖" in bad.feedback
 
 
-def test_code_part_course_helper_with_only_callables_fails_on_numbers(runner: Any) -> None:
+def test_code_part_course_helper_with_only_callables_fails_on_numbers(any_runner: Any) -> None:
     course_style = SOLUTION.replace("step_at(step_size, step_count)", "step_size(step_count)")
-    result = _grade("e", course_style, None, runner)
+    result = _grade("e", course_style, None, any_runner)
     assert result.status != PartStatus.CORRECT

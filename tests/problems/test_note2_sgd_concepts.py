@@ -8,18 +8,16 @@ import pytest
 
 from problems.note2_sgd_concepts import PROBLEM
 from reference import relu_elbow
-from service.grading.grade import grade
 from service.grading.kinds import ExpressionAnswer
-from service.grading.reference_answers import planted_mistake, reference_answers
 from service.grading.report import PartResult
 from service.grading.variants import make_variant
+from tests.helpers.grading import auto_parts, check_variant, grade_one
 
 SECRET = b"test-secret"
 
 
 def _grade(part_id: str, answer: Any, student: str | None = "s-note2") -> PartResult:
-    variant = make_variant(PROBLEM, student, SECRET)
-    return grade(PROBLEM, variant, {part_id: answer}, only=(part_id,)).parts[0]
+    return grade_one(PROBLEM, SECRET, part_id, answer, student)
 
 
 KEY = {"a": "unbiased", "b": "wanders", "c": "one_pass", "e": "cauchy", "f": "non_saturating"}
@@ -89,14 +87,9 @@ def test_elbow_formula_matches_the_reference() -> None:
 
 
 def test_twenty_students_reference_right_planted_mistake_wrong() -> None:
-    auto = tuple(p.id for p in PROBLEM.parts if p.kind.name != "text")
+    auto = auto_parts(PROBLEM)
     for i in range(20):
         variant = make_variant(PROBLEM, f"note2-{i}", SECRET)
-        answers = reference_answers(PROBLEM, variant.params)
+        answers, report = check_variant(PROBLEM, variant, auto, zero_score=True)
         assert answers == {**KEY, "d": "-b/w"}
-        report = grade(PROBLEM, variant, answers, only=auto)
         assert report.score == report.max_score == 6.0
-        for pid in auto:
-            mistake = planted_mistake(PROBLEM.part(pid), variant.params)
-            bad = grade(PROBLEM, variant, {pid: mistake}, only=(pid,)).parts[0]
-            assert bad.status != "correct" and bad.score == 0.0, (pid, mistake)

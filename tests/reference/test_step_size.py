@@ -100,3 +100,16 @@ def test_harmonic_step_count_grows_like_exp_of_norm() -> None:
         assert k == pytest.approx(ss.harmonic_steps_estimate(r), rel=0.03)
     ratio = counts[6.5] / counts[5.5]  # type: ignore[operator]
     assert ratio == pytest.approx(math.e, rel=0.02)
+
+
+def test_unnormalised_updates_follow_the_squared_loss_gradient() -> None:
+    a, b = np.array([[2.0, 0.0], [0.0, 1.0]]), np.array([1.0, 3.0])
+    xs = ss.unnormalised_updates(a, b, np.zeros(2), 2, 0.1)
+    # x1 = 0 - 0.1·Aᵀ(A·0 − b) = 0.1·Aᵀb = [0.2, 0.3]; x2 = x1 - 0.1·Aᵀ(Ax1 − b).
+    x1 = np.array([0.2, 0.3])
+    x2 = x1 - 0.1 * np.array([2 * (2 * 0.2 - 1), 0.3 - 3])
+    np.testing.assert_allclose(xs, [[0, 0], x1, x2])
+
+
+def test_shifted_schedule_is_off_by_one_with_the_last_step_repeated() -> None:
+    np.testing.assert_allclose(ss.shifted_schedule([1.0, 0.5, 0.25]), [0.5, 0.25, 0.25])
