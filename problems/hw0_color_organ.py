@@ -312,7 +312,7 @@ PROBLEM = Problem(
         Part("e", CodeAnswer(("loss_fn",)), 2,
              "(e) Write `loss_fn(x, y)` (x: predicted |H|, y: 0/1 labels, torch tensors; "
              "per point or summed) so that training from binary labels lands on the right R.",
-             expected=loss_spec, solution=LOSS_SRC,
+             expected=loss_spec, solution=LOSS_SRC, notebook_section=r"^\W*\(e\)",
              misconceptions=(Misconception(MSE_LOSS_SRC, "Plain squared error is the biased "
                                            "loss of (d): make dark LEDs ask for more than 0."),)),
         _learned("e.R", R, "(e) The R (Ω) your loss learned.",

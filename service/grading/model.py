@@ -37,6 +37,8 @@ class Part:
     or NumberRange, a formula string, an interval string, an option id, an array, a CodeSpec).
     ``expected_with_answers`` is used instead when a part follows through from the student's
     other answers (it receives params and the submission's raw answers).
+    ``notebook_section`` is a heading pattern (regex, case-insensitive) naming the notebook
+    section a part's definitions come from, for names reassigned across a notebook.
     """
 
     id: str
@@ -48,6 +50,7 @@ class Part:
     misconceptions: tuple[Misconception, ...] = ()
     solution: Callable[[Params], str] | str | None = None
     optional: bool = False
+    notebook_section: str | None = None
 
     def expected_for(self, params: Params, answers: Mapping[str, Any]) -> Any:
         """The expected answer for this variant (and this submission, for follow-through)."""

@@ -20,14 +20,6 @@ from service.grading.notebook_text import MarkdownCell, part_label_pattern, text
 
 MAX_UPLOAD_BYTES = 5_000_000
 
-# Parts whose names are reassigned across a notebook, by (problem id, part id): the heading
-# (regex, case-insensitive) of the section their definitions come from. A part not listed here
-# takes the last definition in the whole file.
-PART_SECTIONS: dict[tuple[str, str], str] = {
-    ("hw0-color-organ", "e"): r"^\W*\(e\)",
-}
-
-
 class NotebookRejected(ValueError):
     """The upload is not a usable notebook or Python file; the message is shown to the user."""
 
@@ -145,7 +137,7 @@ def extract_parts(problem: Problem, upload: Upload) -> dict[str, Extraction]:
     for part in problem.parts:
         names = _code_names(part)
         if part.kind.name == "code" and names:
-            out[part.id] = extractor.extract(names, PART_SECTIONS.get((problem.id, part.id)))
+            out[part.id] = extractor.extract(names, part.notebook_section)
     return out
 
 
@@ -158,7 +150,7 @@ def _text_answers(problem: Problem, upload: Upload) -> dict[str, str]:
     ]
     answers: dict[str, str] = {}
     for part in text_parts:
-        pattern = PART_SECTIONS.get((problem.id, part.id))
+        pattern = part.notebook_section
         section = re.compile(pattern, re.I) if pattern else part_label_pattern(part.id)
         answer = text_answer(markdown, section, only_text_part=len(text_parts) == 1)
         if answer is not None:

@@ -10,9 +10,9 @@ from typing import Any, ClassVar
 import nbformat
 from nbformat import v4
 
+from problems import get_problem
 from service.grading.model import Part, Problem
 from service.grading.notebook import (
-    PART_SECTIONS,
     Upload,
     answers_from_upload,
     extract_parts,
@@ -22,7 +22,7 @@ from service.grading.notebook_extract import CodeCell, Extractor
 from service.grading.notebook_source import clean_ipython, parse_cell
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "notebooks"
-SECTION_E = PART_SECTIONS[("hw0-color-organ", "e")]
+SECTION_E = get_problem("hw0-color-organ").part("e").notebook_section
 
 
 @dataclass(frozen=True)
