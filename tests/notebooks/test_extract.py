@@ -48,15 +48,20 @@ class StubText(StubCode):
     name: ClassVar[str] = "text"
 
 
-def _problem(pid: str, **parts: Any) -> Problem:
+def _problem(pid: str, sections: dict[str, str] | None = None, **parts: Any) -> Problem:
+    sections = sections or {}
     return Problem(
         id=pid, title=pid, source="test", statement="",
-        parts=tuple(Part(id=k, kind=v, points=1, prompt="") for k, v in parts.items()),
+        parts=tuple(
+            Part(id=k, kind=v, points=1, prompt="", notebook_section=sections.get(k))
+            for k, v in parts.items()
+        ),
     )
 
 
 COLOR_ORGAN = _problem(
     "hw0-color-organ",
+    {"e": SECTION_E or ""},
     e=StubCode(("loss_fn",)),
     f=StubCode(("evaluate_hp_circuit",)),
     g=StubCode(("evaluate_bp_circuit",)),
