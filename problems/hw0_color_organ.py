@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from reference import color_organ as ref
+from reference import color_organ_variant as cv
 from reference.color_organ_training import Settings, closed_form_values
 from service.grading.kinds import CodeAnswer, InvalidAnswer, NumberAnswer, NumberRange
 from service.grading.kinds.code_spec import CodeCall, CodeCase, CodeSpec, Compare
@@ -42,7 +43,7 @@ CALIBRATION_RATIOS: dict[str, tuple[float, float]] = {
 }
 MARGIN_FRAC = 0.25  # widen each side by a quarter of the calibrated width ...
 MARGIN_REL = 0.005  # ... plus 0.5 % of the ideal value (reading/rounding slack)
-E_SEEDS = (7, 1234)  # training-data seeds of the code part (e): visible, hidden
+E_SEEDS = (7, 1234)  # training-data seeds of the code parts (e)-(g): visible, hidden
 
 
 def tolerance(key: str) -> tuple[float, float]:
@@ -52,28 +53,7 @@ def tolerance(key: str) -> tuple[float, float]:
     return lo - pad, hi + pad
 
 
-def settings(p: Params) -> Settings:
-    """The variant's cutoffs, initial resistors and learning rates."""
-    return Settings(
-        f_lp=float(p["f_lp"]), f_bp_lo=float(p["f_bp_lo"]), f_bp_hi=float(p["f_bp_hi"]),
-        f_hp=float(p["f_hp"]), init_c=float(p["init_c"]), lr_c=float(p["lr_c"]),
-        init_d=float(p["init_d"]), lr_d=float(p["lr_d"]), init_hp=float(p["init_hp"]),
-        lr_hp=float(p["lr_hp"]), init_bp=(float(p["init_bp_low"]), float(p["init_bp_high"])),
-        lr_bp=float(p["lr_bp"]), init_organ=tuple(float(x) for x in p["init_organ"]),  # type: ignore[arg-type]
-        lr_organ=float(p["lr_organ"]),
-    )  # fmt: skip
-
-
-def _params(s: Settings, t0: int, dt: int, n_on: int) -> dict[str, Any]:
-    return {
-        "f_lp": s.f_lp, "f_bp_lo": s.f_bp_lo, "f_bp_hi": s.f_bp_hi, "f_hp": s.f_hp,
-        "init_c": s.init_c, "lr_c": s.lr_c, "init_d": s.init_d, "lr_d": s.lr_d,
-        "init_hp": s.init_hp, "lr_hp": s.lr_hp, "init_bp_low": s.init_bp[0],
-        "init_bp_high": s.init_bp[1], "lr_bp": s.lr_bp, "init_organ": list(s.init_organ),
-        "lr_organ": s.lr_organ,
-        "table_freqs": [t0 + dt * j for j in range(7)],
-        "table_lit": [1 if j < n_on else 0 for j in range(7)],
-    }  # fmt: skip
+settings = cv.settings_from_params  # the variant's cutoffs, initial resistors, learning rates
 
 
 def sample_params(rng: np.random.Generator) -> dict[str, Any]:
@@ -81,7 +61,7 @@ def sample_params(rng: np.random.Generator) -> dict[str, Any]:
     k = int(rng.integers(20, 81)) / 40
     t0 = int(rng.choice([200, 250, 300, 350, 400]))
     dt = int(rng.choice([100, 150, 200, 250]))
-    return _params(Settings().scaled(k), t0, dt, int(rng.integers(2, 6)))
+    return cv.params_from_settings(Settings().scaled(k), t0, dt, int(rng.integers(2, 6)))
 
 
 def ideal(p: Params, key: str) -> float:
@@ -136,16 +116,59 @@ HP_SRC = (
     "    x = 2 * np.pi * freqs * R_high * C\n"
     "    return x / torch.sqrt(1 + x ** 2)\n"
 )
-HP_AS_LP_SRC = PRE + LP_SRC.replace("def lp(freqs, R)", "def evaluate_hp_circuit(freqs, R)")
 BP_TEMPLATE = (
     "\n\ndef evaluate_bp_circuit(freqs, R_low, R_high):\n"
     "    return lp(freqs, {0}) * hp(freqs, {1})\n"
 )
 HP_HELPER = HP_SRC.replace("evaluate_hp_circuit(freqs, R_high)", "hp(freqs, R_high)")
+TRAIN_TEMPLATE = (
+    "\n\ndef {name}(freqs, labels, {inits}, lr, max_steps=100000):\n"
+    "    R = torch.tensor([{floats}], dtype=torch.float64, requires_grad=True)\n"
+    "    for step in range(max_steps):\n"
+    "        loss = loss_fn({circuit}(freqs, *R), labels).sum()\n"
+    "        (grad,) = torch.autograd.grad(loss, R)\n"
+    "        if loss.item() < 1e-6 or grad.abs().max().item() < 1e-6:\n"
+    "            break\n"
+    "        with torch.no_grad():\n"
+    "            R -= {step}\n"
+    "    return {result}\n"
+)
+
+
+def train_src(band: bool, step: str = "lr * grad") -> str:
+    """Source of the course's training function for (g) (band) or (f), with this update."""
+    inits = ("R_low_init", "R_high_init") if band else ("R_init",)
+    floats = ", ".join(f"float({n})" for n in inits)
+    return TRAIN_TEMPLATE.format(
+        name=TRAIN_NAMES[band],
+        inits=", ".join(inits),
+        floats=floats,
+        circuit=CIRCUIT_NAMES[band],
+        step=step,
+        result="tuple(R.tolist())" if band else "R.item()",
+    )
+
+
+CIRCUIT_NAMES = {False: "evaluate_hp_circuit", True: "evaluate_bp_circuit"}
+TRAIN_NAMES = {False: "train_hp_circuit_binary", True: "train_bp_circuit_binary"}
+HP_AS_LP_SRC = PRE + LP_SRC.replace("def lp(freqs, R)", "def evaluate_hp_circuit(freqs, R)")
 BP_SRC = PRE + LP_SRC + "\n\n" + HP_HELPER + BP_TEMPLATE.format("R_low", "R_high")
 BP_SWAPPED_SRC = PRE + LP_SRC + "\n\n" + HP_HELPER + BP_TEMPLATE.format("R_high", "R_low")
 LOSS_SRC = "def loss_fn(x, y):\n    return (x - (0.3 + 0.7 * y)) ** 2\n"
 MSE_LOSS_SRC = "def loss_fn(x, y):\n    return (x - y) ** 2\n"
+STEP_BUGS = (
+    ("doubled", "Every step is twice the expected one: is the gradient accumulated twice "
+                "(backward() called twice per step) or not zeroed?"),
+    ("not_zeroed", "The first step is right, then each step adds the earlier gradients: the "
+                   "gradient is not zeroed between steps."),
+    ("sign", "R moves uphill (sign error): the update is R -= lr * dL/dR."),
+)  # fmt: skip
+FEW_STEPS = (1, 2, 3)
+# The course's update stops by its loss/gradient rule after 16-23 (f) and 355-510 (g) steps on
+# data seed E_SEEDS[1] at every variant (k = 0.5..2): a cap of 5000 instead of 100,000 changes
+# nothing for a correct update, and a broken one fails in about a second instead of running on.
+CONVERGE_MAX_STEPS = 5000
+STEPS_BUDGET_S, CONVERGE_BUDGET_S = 5.0, 20.0  # wall-clock budget per training call
 
 
 def _judge_training(got: Any, expected: Any) -> tuple[bool, str]:
@@ -185,50 +208,73 @@ def loss_spec(p: Params) -> CodeSpec:
     return CodeSpec(("loss_fn",), cases, timeout_s=60.0, needs_torch=True)
 
 
-def _freq_sets(cutoff: float) -> tuple[np.ndarray, np.ndarray]:
-    visible = np.array([10.0, 100.0, cutoff / 4, cutoff, 4 * cutoff, 1e5, 1e6])
-    hidden = np.sort(10.0 ** np.random.default_rng(int(cutoff)).uniform(0.0, 6.0, 40))
-    return visible, hidden
-
-
 def circuit_spec(p: Params, band: bool) -> CodeSpec:
-    """Parts (f)/(g): the circuit on torch tensors vs the reference, plus its autograd gradient."""
-    s = settings(p)
-    name = "evaluate_bp_circuit" if band else "evaluate_hp_circuit"
-    r_lp, r_hp = ref.r_for_cutoff(s.f_bp_hi), ref.r_for_cutoff(s.f_bp_lo if band else s.f_hp)
-    resistors = [(r_lp, r_hp), (2.5 * r_lp, 0.4 * r_hp)] if band else [(r_hp,), (3.0 * r_hp,)]
-
-    def mag(f: np.ndarray, rs: tuple[float, ...], omega_is_f: bool = False) -> np.ndarray:
-        g = f / (2 * math.pi) if omega_is_f else f
-        return ref.bp_mag(g, *rs) if band else ref.hp_mag(g, *rs)
-
-    def misses(f: np.ndarray, rs: tuple[float, ...]) -> tuple[tuple[str, Any], ...]:
-        out: list[tuple[str, Any]] = [("Off by 2π: ω = 2πf, freqs are in Hz.", mag(f, rs, True))]
-        if band:
-            out.append(("R_low and R_high are swapped.", ref.bp_mag(f, rs[1], rs[0])))
-        else:
-            out.append(("That is the low-pass response, not the high-pass.", ref.lp_mag(f, rs[0])))
-        return tuple(out)
-
-    visible, hidden = _freq_sets(s.f_bp_lo if band else s.f_hp)
-    cases = []
-    for i, (freqs, rs) in enumerate(((visible, resistors[0]), (hidden, resistors[1]))):
-        args = (freqs, *(np.array(r) for r in rs))
-        convert = {str(j): "tensor" for j in range(len(args))}
+    """Parts (f)/(g): the circuit on torch tensors vs the reference, its autograd gradient, and
+    the student's training function (training_cases)."""
+    name, cases = CIRCUIT_NAMES[band], []
+    checks = cv.circuit_checks(settings(p), band)
+    confused = "R_low and R_high are swapped." if band else "That is the low-pass response."
+    for check in checks:
+        args = (check.freqs, *(np.array(r) for r in check.resistors))
         cases.append(CodeCase(
-            CodeCall(name, args, convert=convert), mag(freqs, rs), hidden=i > 0,
-            label=f"{name} on {len(freqs)} frequencies", compare=Compare(rtol=1e-6, atol=1e-9),
-            near_misses=misses(freqs, rs),
+            CodeCall(name, args, convert={str(j): "tensor" for j in range(len(args))}),
+            check.expected, hidden=check is checks[1], compare=Compare(rtol=1e-6, atol=1e-9),
+            label=f"{name} on {len(check.freqs)} frequencies",
+            near_misses=(("Off by 2π: ω = 2πf, freqs are in Hz.", check.no_two_pi),
+                         (confused, check.confused)),
         ))  # fmt: skip
-    grads = ref.circuit_resistor_gradients(visible, resistors[0], band)
+    visible, resistors = checks[0].freqs, checks[0].resistors
+    grads = ref.circuit_resistor_gradients(visible, resistors, band)
     cases.append(CodeCase(
         CodeCall(name, (), kwargs={"task": "resistor_gradients", "function": name,
-                                   "freqs": visible, "resistors": list(resistors[0])},
+                                   "freqs": visible, "resistors": list(resistors)},
                  harness="color_organ"),
         grads, label="autograd can differentiate it with respect to R (as training does)",
         compare=Compare(rtol=1e-6, atol=1e-12),
     ))  # fmt: skip
-    return CodeSpec((name,), tuple(cases), timeout_s=20.0, needs_torch=True)
+    cases += training_cases(p, band)
+    return CodeSpec((name, TRAIN_NAMES[band]), tuple(cases), timeout_s=40.0, needs_torch=True)
+
+
+def _judge_converged(got: Any, expected: list[NumberRange]) -> tuple[bool, str]:
+    """Did the student's training, run to its stopping rule, land in the calibrated range?"""
+    try:
+        rs = [float(r) for r in got[0]]
+    except (TypeError, ValueError, IndexError):
+        return False, "The training function returned no resistor values."
+    if len(rs) != len(expected):
+        return False, "The training function returned the wrong number of resistors."
+    return all(e.lo <= r <= e.hi for r, e in zip(rs, expected, strict=True)), ""
+
+
+def training_cases(p: Params, band: bool) -> list[CodeCase]:
+    """(f)/(g): the student's training function on the course's data: R after 1, 2, 3 steps vs
+    the reference update (near misses: the update-line bugs), then run to its stopping rule."""
+    s, name = settings(p), TRAIN_NAMES[band]
+    call = {"task": "train_circuit", "function": name, "lr": s.lr_bp if band else s.lr_hp,
+            "desired": list(cv.desired_resistors(s, band)),
+            "init": list(s.init_bp) if band else [s.init_hp]}  # fmt: skip
+    seed, hidden_seed = E_SEEDS
+
+    def path(bug: str) -> list[list[float]]:
+        return cv.first_steps(s, band, seed, max(FEW_STEPS), bug)[list(FEW_STEPS)].tolist()
+
+    keys = ("g.R_low", "g.R_high") if band else ("f.R",)
+    return [
+        CodeCase(
+            CodeCall(name, kwargs={**call, "seed": seed, "max_steps": list(FEW_STEPS),
+                                   "budget_s": STEPS_BUDGET_S}, harness="color_organ"),
+            path(""), label=f"{name} with max_steps = 1, 2, 3 (R after each)",
+            compare=Compare(rtol=1e-5, atol=1e-9),
+            near_misses=tuple((message, path(bug)) for bug, message in STEP_BUGS),
+        ),
+        CodeCase(
+            CodeCall(name, kwargs={**call, "seed": hidden_seed, "max_steps": [CONVERGE_MAX_STEPS],
+                                   "budget_s": CONVERGE_BUDGET_S}, harness="color_organ"),
+            [learned_range(k)(p) for k in keys], hidden=True, compare=Compare(mode="judge"),
+            label=f"{name} run to its stopping rule", judge=_judge_converged,
+        ),
+    ]  # fmt: skip
 
 
 STATEMENT = r"""
@@ -270,6 +316,15 @@ I_PROMPT = (
     "(i) Train all four resistors together on (3, N) LED labels (rows: low-pass, band-pass, "
     "high-pass), the loss of (e) summed over every entry, until every |dL/dR| < 1e-6. "
 )
+TRAIN_NOTE = (
+    "Your training function is called on the course's data and settings, with `loss_fn` set to "
+    "the (e) loss (x - (0.3 + 0.7·y))²: the R after max_steps = 1, 2, 3 steps must be the "
+    "course's update `R -= lr * dL/dR`, and trained until the stopping rule it must land on the "
+    "learned values."
+)
+HP_SOLUTION = PRE + HP_SRC + train_src(False)
+HP_AS_LP_SOLUTION = HP_AS_LP_SRC + train_src(False)
+BP_SOLUTION = BP_SRC + train_src(True)
 R = NumberAnswer(rtol=0.01, unit="Ω")
 HZ = NumberAnswer(rtol=0.01, unit="Hz")
 
@@ -284,7 +339,7 @@ PROBLEM = Problem(
     title="Learning the color organ with PyTorch",
     source="Homework 0",
     statement=STATEMENT,
-    base_params=_params(Settings(), 300, 200, 3),
+    base_params=cv.params_from_settings(Settings(), 300, 200, 3),
     sample_params=sample_params,
     topics=("autograd", "gradient descent", "loss design", "filters"),
     parts=(
@@ -318,16 +373,24 @@ PROBLEM = Problem(
         _learned("e.R", R, "(e) The R (Ω) your loss learned.",
                  Misconception(lambda p: 1.74 * ideal(p, "e.R"),
                                "That is the biased value of (d); the fixed loss should move it.")),
-        Part("f", CodeAnswer(("evaluate_hp_circuit",)), 2,
-             "(f) Write `evaluate_hp_circuit(freqs, R_high)` (torch tensors in, |H_HP| out).",
-             expected=lambda p: circuit_spec(p, band=False), solution=PRE + HP_SRC,
-             misconceptions=(Misconception(HP_AS_LP_SRC, "That is the low-pass response."),)),
+        Part("f", CodeAnswer(("evaluate_hp_circuit", "train_hp_circuit_binary")), 2,
+             "(f) Write `evaluate_hp_circuit(freqs, R_high)` (torch tensors in, |H_HP| out) and "
+             "the update lines of `train_hp_circuit_binary(freqs, labels, R_init, lr, "
+             "max_steps=100000)` (returns the learned R). " + TRAIN_NOTE,
+             expected=lambda p: circuit_spec(p, band=False), solution=HP_SOLUTION,
+             misconceptions=(
+                 Misconception(HP_AS_LP_SOLUTION, "That is the low-pass response."),
+                 Misconception(HP_SOLUTION.replace("R -= lr", "R -= 2 * lr"), STEP_BUGS[0][1]))),
         _learned("f.R", R, "(f) The learned high-pass R (Ω) for the {{ f_hp:g }} Hz cutoff.",
                  Misconception(lambda p: _no_two_pi(p["f_hp"]), _TWO_PI)),
-        Part("g", CodeAnswer(("evaluate_bp_circuit",)), 2,
-             "(g) Write `evaluate_bp_circuit(freqs, R_low, R_high)` (torch tensors in).",
-             expected=lambda p: circuit_spec(p, band=True), solution=BP_SRC,
-             misconceptions=(Misconception(BP_SWAPPED_SRC, "R_low and R_high are swapped."),)),
+        Part("g", CodeAnswer(("evaluate_bp_circuit", "train_bp_circuit_binary")), 2,
+             "(g) Write `evaluate_bp_circuit(freqs, R_low, R_high)` (torch tensors in) and the "
+             "update lines of `train_bp_circuit_binary(freqs, labels, R_low_init, R_high_init, "
+             "lr, max_steps=100000)` (returns (R_low, R_high)). " + TRAIN_NOTE,
+             expected=lambda p: circuit_spec(p, band=True), solution=BP_SOLUTION,
+             misconceptions=(
+                 Misconception(BP_SWAPPED_SRC + train_src(True), "R_low and R_high are swapped."),
+                 Misconception(BP_SOLUTION.replace("R -= lr", "R -= -lr"), STEP_BUGS[2][1]))),
         _learned("g.R_low", R, "(g) The learned band-pass R_low (Ω).",
                  Misconception(lambda p: ideal(p, "g.R_high"), "That is R_high's value.")),
         _learned("g.R_high", R, "(g) The learned band-pass R_high (Ω).",

@@ -34,8 +34,9 @@ def runner() -> Iterator[CodeRunner]:
     yield code_runner
 
 
-def _grade_file(problem: Problem, name: str, runner: CodeRunner, student: str = STUDENT
-                ) -> tuple[Report, dict[str, Any]]:
+def _grade_file(
+    problem: Problem, name: str, runner: CodeRunner, student: str = STUDENT
+) -> tuple[Report, dict[str, Any]]:
     upload = parse_upload((FIXTURES / name).read_bytes(), name)
     answers = answers_from_upload(problem, upload)
     variant = make_variant(problem, student, SECRET)
@@ -113,18 +114,19 @@ def test_color_organ_blank_starter_costs_each_part_only(runner: CodeRunner) -> N
     assert statuses["g"] == PartStatus.INCORRECT
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="hw0-color-organ has no part grading train_hp_circuit_binary's update lines yet",
-)
 def test_color_organ_doubled_gradient_step_is_caught(runner: CodeRunner) -> None:
     problem = get_problem("hw0-color-organ")
-    training_parts = _parts_needing(problem, "train_hp_circuit_binary")
-    assert training_parts, "hw0-color-organ has no part grading train_hp_circuit_binary"
-    report, _ = _grade_file(problem, "color_organ_doubled_step.ipynb", runner)
-    statuses = _statuses(report)
-    assert all(statuses[p] != PartStatus.CORRECT for p in training_parts)
-    assert statuses["f"] == PartStatus.CORRECT  # evaluate_hp_circuit itself is fine
+    assert _parts_needing(problem, "train_hp_circuit_binary") == ["f"]
+    report, answers = _grade_file(problem, "color_organ_doubled_step.ipynb", runner)
+    assert "loss.backward(retain_graph=True)" in answers["f"]  # the bug reached the grader
+    parts = {p.part_id: p for p in report.parts}
+    f = parts["f"]
+    assert f.status == PartStatus.PARTIAL and 0 < f.score < problem.part("f").points
+    assert "Every step is twice the expected one" in f.feedback, f.feedback
+    # evaluate_hp_circuit itself is fine: only the training case(s) fail
+    assert "Case 1 (evaluate_hp_circuit on 7 frequencies): passed." in f.feedback
+    assert "Case 3 (train_hp_circuit_binary" in f.feedback and "4/5 cases passed" in f.feedback
+    assert parts["g"].status == PartStatus.CORRECT  # the band-pass training is not doubled
 
 
 def test_color_organ_hostile_cells_score_nothing_and_leak_nothing(

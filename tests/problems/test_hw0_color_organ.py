@@ -197,20 +197,114 @@ NUMPY_HP = (
     "import numpy as np\n\ndef evaluate_hp_circuit(freqs, R_high):\n"
     "    x = 2 * np.pi * np.asarray(freqs) * R_high.item() * 1e-6\n"
     "    return x / np.sqrt(1 + x ** 2)\n"
-)
-NO_TWO_PI_HP = prob.PRE + prob.HP_SRC.replace("2 * np.pi * ", "")
+) + prob.train_src(False)
+NO_TWO_PI_HP = prob.HP_SOLUTION.replace("2 * np.pi * ", "")
 
 
 @pytest.mark.parametrize(
     ("part_id", "source", "status", "says"),
-    [("f", prob.HP_AS_LP_SRC, PartStatus.INCORRECT, "low-pass"),
+    [("f", prob.HP_AS_LP_SOLUTION, PartStatus.INCORRECT, "low-pass"),
      ("f", NO_TWO_PI_HP, PartStatus.INCORRECT, "2π"),
      ("f", NUMPY_HP, PartStatus.PARTIAL, "autograd"),
-     ("g", prob.BP_SWAPPED_SRC, PartStatus.INCORRECT, "swapped")],
+     ("g", prob.BP_SWAPPED_SRC + prob.train_src(True), PartStatus.INCORRECT, "swapped")],
 )  # fmt: skip
 def test_circuit_parts_feedback(part_id: str, source: str, status: PartStatus, says: str) -> None:
     result = _one(part_id, source)
     assert result.status == status and says in result.feedback, result.feedback
+
+
+# The notebook's style: .grad filled by backward() and zeroed after the update.
+BACKWARD_STEP = "loss.backward()\n        grad = R.grad.clone()\n        R.grad.zero_()"
+BACKWARD_TWICE = "loss.backward(retain_graph=True)\n        " + BACKWARD_STEP
+NOT_ZEROED = "loss.backward()\n        grad = R.grad.clone()"
+AUTOGRAD = "(grad,) = torch.autograd.grad(loss, R)"
+
+
+def _with(band: bool, old: str, new: str) -> str:
+    source = prob.BP_SOLUTION if band else prob.HP_SOLUTION
+    assert old in source
+    return source.replace(old, new)
+
+
+@pytest.mark.parametrize("band", [False, True])
+@pytest.mark.parametrize(
+    ("old", "new", "says"),
+    [(AUTOGRAD, BACKWARD_STEP, ""),
+     (AUTOGRAD, BACKWARD_TWICE, "twice the expected"),
+     ("R -= lr * grad", "R -= lr * (grad + grad)", "twice the expected"),
+     (AUTOGRAD, NOT_ZEROED, "not zeroed"),
+     ("R -= lr * grad", "R += lr * grad", "sign error")],
+)  # fmt: skip
+def test_training_update_lines_are_checked_step_by_step(
+    band: bool, old: str, new: str, says: str
+) -> None:
+    result = _one("g" if band else "f", _with(band, old, new))
+    if not says:
+        assert result.status == PartStatus.CORRECT, result.feedback
+        return
+    assert result.status == PartStatus.PARTIAL and says in result.feedback, result.feedback
+    assert "on 7 frequencies): passed" in result.feedback  # the circuit itself is right
+
+
+def test_training_is_checked_with_the_course_loss_not_the_students() -> None:
+    other_loss = prob.HP_SOLUTION + "\n\ndef loss_fn(x, y):\n    return (x - y) ** 2\n"
+    assert _one("f", other_loss).status == PartStatus.CORRECT
+    own_loss = (
+        prob.HP_SOLUTION.replace("loss_fn(", "mse(") + "\n\ndef mse(x, y):\n"
+        "    return (x - y) ** 2\n"
+    )  # a loss not read from loss_fn: no longer the course's steps
+    result = _one("f", own_loss)
+    assert result.status == PartStatus.PARTIAL and "Case 3 (train_hp" in result.feedback
+    harness = importlib.import_module("service.sandbox.harnesses.color_organ")
+    namespace = {"loss_fn": "mine", "seen": []}
+    exec(prob.PRE + "def train_hp_circuit_binary(f, y, r, lr, max_steps):\n"
+         "    seen.append(loss_fn)\n    return r\n", namespace)  # fmt: skip
+    got = harness.run(
+        namespace,
+        task="train_circuit",
+        function="train_hp_circuit_binary",
+        desired=[30.0],
+        init=[100.0],
+        lr=20.0,
+        seed=1,
+        max_steps=[1],
+        budget_s=5.0,
+    )
+    assert got == [[100.0]] and namespace["seen"] == [harness.course_loss]
+    assert namespace["loss_fn"] == "mine"  # restored
+
+
+def test_a_training_function_that_never_stops_is_cut_off_by_its_budget() -> None:
+    harness = importlib.import_module("service.sandbox.harnesses.color_organ")
+    namespace: dict[str, Any] = {}
+    exec("def train_hp_circuit_binary(f, y, r, lr, max_steps):\n    while True:\n"
+         "        r = r + 0.0\n", namespace)  # fmt: skip
+    with pytest.raises(harness.BudgetExceeded, match=r"did not finish within 0\.2 s"):
+        harness.run(
+            namespace,
+            task="train_circuit",
+            function="train_hp_circuit_binary",
+            desired=[30.0],
+            init=[100.0],
+            lr=20.0,
+            seed=1,
+            max_steps=[3],
+            budget_s=0.2,
+        )
+
+
+def test_convergence_seed_lands_inside_the_tolerance_at_the_variant_extremes() -> None:
+    seed = prob.E_SEEDS[1]
+    for k in (0.5, 1.0, 2.0):
+        s = tr.Settings().scaled(k)
+        ideal = tr.closed_form_values(s)
+        hp = tr.learn_hp_binary(s.f_hp, [seed], s.init_hp, s.lr_hp)
+        bp = tr.learn_bp_binary(s.f_bp_lo, s.f_bp_hi, [seed], s.init_bp, s.lr_bp)
+        assert max(hp.steps[0], bp.steps[0]) * 5 < prob.CONVERGE_MAX_STEPS
+        for key, r in (("f.R", hp.params[0, 0]), ("g.R_low", bp.params[0, 0]),
+                       ("g.R_high", bp.params[0, 1])):  # fmt: skip
+            lo, hi = prob.tolerance(key)
+            assert lo < r / ideal[key] < hi, (k, key)
 
 
 @pytest.mark.sandbox

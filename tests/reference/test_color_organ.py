@@ -1,5 +1,6 @@
-"""reference.color_organ(_training) against the course's numbers, brute force, autograd and a
-literal, one-run-at-a-time transcription of the notebook's training loop."""
+"""reference.color_organ(_training, _variant) against the course's numbers, brute force,
+autograd, finite differences and a literal, one-run-at-a-time transcription of the notebook's
+training loop."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import torch
 
 from reference import color_organ as co
 from reference import color_organ_training as tr
+from reference import color_organ_variant as cv
 
 
 @pytest.mark.parametrize(
@@ -167,3 +169,62 @@ def test_scaled_settings_keep_the_learned_ratio() -> None:
     r2 = tr.train(lp, 2 * f, labels, [double.init_d], double.lr_d, loss).params[0, 0]
     # every frequency ×2, R0 ÷2, lr ÷4: the same path in R/R*, so the learned R halves
     assert r2 == pytest.approx(r1 / 2, rel=1e-4)
+
+
+def test_variant_params_round_trip_to_settings() -> None:
+    s = tr.Settings().scaled(1.35)
+    params = cv.params_from_settings(s, 250, 150, 4)
+    assert cv.settings_from_params(params) == s
+    assert params["table_freqs"] == [250, 400, 550, 700, 850, 1000, 1150]
+    assert params["table_lit"] == [1, 1, 1, 1, 0, 0, 0]
+
+
+@pytest.mark.parametrize("band", [False, True])
+def test_first_steps_are_the_trainers_and_the_bugs_follow_their_rules(band: bool) -> None:
+    s = tr.Settings().scaled(0.8)
+    path = cv.first_steps(s, band, 5, 3)
+    for k in (1, 2, 3):  # the vectorised trainer capped at k steps lands on R_k
+        res = (
+            tr.learn_bp_binary(s.f_bp_lo, s.f_bp_hi, [5], s.init_bp, s.lr_bp, max_steps=k)
+            if band
+            else tr.learn_hp_binary(s.f_hp, [5], s.init_hp, s.lr_hp, max_steps=k)
+        )
+        np.testing.assert_allclose(res.params[0], path[k], rtol=1e-12)
+    # an independent gradient: central finite differences of the summed loss at R_0
+    freqs, labels = cv.training_data(s, band, 5)
+    f, y = freqs.numpy(), labels.numpy()
+
+    def loss(rs: np.ndarray) -> float:
+        mag = co.bp_mag(f, *rs) if band else co.hp_mag(f, rs[0])
+        return float(np.sum((mag - (0.3 + 0.7 * y)) ** 2))
+
+    lr, r0 = (s.lr_bp, path[0]) if band else (s.lr_hp, path[0])
+    h = 1e-4
+    g0 = np.array([(loss(r0 + h * e) - loss(r0 - h * e)) / (2 * h) for e in np.eye(len(r0))])
+    np.testing.assert_allclose(path[1], r0 - lr * g0, rtol=1e-7)
+    doubled, not_zeroed, sign = (cv.first_steps(s, band, 5, 3, b) for b in cv.BUGS[1:])
+    np.testing.assert_allclose(doubled[1] - r0, 2 * (path[1] - r0), rtol=1e-12)
+    np.testing.assert_allclose(sign[1] - r0, -(path[1] - r0), rtol=1e-12)
+    np.testing.assert_allclose(not_zeroed[:2], path[:2], rtol=1e-12)  # step 1 is still right
+    # step 2 of the never-zeroed run uses g(R_0) + g(R_1): the step it adds is lr * g(R_0) longer
+    np.testing.assert_allclose(not_zeroed[2] - not_zeroed[1],
+                               (path[2] - path[1]) - lr * g0, rtol=1e-6)  # fmt: skip
+    with pytest.raises(ValueError):
+        cv.first_steps(s, band, 5, 1, "halved")
+
+
+def test_circuit_checks_hold_the_desired_filter_and_its_usual_mistakes() -> None:
+    s = tr.Settings()
+    hp_visible, hp_hidden = cv.circuit_checks(s, band=False)
+    assert hp_visible.resistors == (pytest.approx(31.83, abs=0.005),)
+    assert hp_visible.expected[3] == pytest.approx(co.LED_THRESHOLD)  # 5000 Hz is the corner
+    assert len(hp_hidden.freqs) == 40 and hp_hidden.resistors[0] == 3 * hp_visible.resistors[0]
+    np.testing.assert_allclose(hp_visible.confused, co.lp_mag(hp_visible.freqs, 31.830988618))
+    bp_visible, _ = cv.circuit_checks(s, band=True)
+    r_low, r_high = bp_visible.resistors
+    assert (r_low, r_high) == (pytest.approx(39.79, abs=0.005), pytest.approx(159.15, abs=0.005))
+    np.testing.assert_allclose(bp_visible.confused, co.bp_mag(bp_visible.freqs, r_high, r_low))
+    # ω = f instead of 2πf: the corner moves up by 2π
+    np.testing.assert_allclose(
+        bp_visible.no_two_pi, co.bp_mag(bp_visible.freqs, r_low / (2 * math.pi),
+                                        r_high / (2 * math.pi)), rtol=1e-12)  # fmt: skip
