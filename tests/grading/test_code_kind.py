@@ -212,3 +212,29 @@ def test_function_not_defined_inside_is_invalid() -> None:
 
     verdict = CodeAnswer(("f",)).check("f = 3\n", spec(case(X, X)), ctx(Missing()))
     assert verdict.status is PartStatus.INVALID and "must define f" in verdict.feedback
+
+
+def test_one_of_two_functions_missing_costs_only_its_cases() -> None:
+    class Partial(FakeRunner):
+        def run(self, source: str, calls: tuple[CodeCall, ...], **kw: Any) -> RunResult:
+            self.runs.append(calls)
+            return RunResult(
+                tuple(
+                    CallOutcome(True, 2 * call.args[0])
+                    if call.function == "f"
+                    else CallOutcome(False, error="function 'g' is not defined by your code")
+                    for call in calls
+                )
+            )
+
+    both = CodeSpec(
+        functions=("f", "g"),
+        cases=(case(X, 2 * X), CodeCase(call=CodeCall("g", (X,)), expected=X)),
+        timeout_s=2.0,
+    )
+    runner = Partial()
+    verdict = CodeAnswer(("f", "g")).check(SOURCE, both, ctx(runner))
+    assert verdict.status is PartStatus.PARTIAL and verdict.fraction == 0.5
+    assert "'g' is not defined" in verdict.feedback
+    with pytest.raises(InvalidAnswer, match="does not define f, g"):
+        CodeAnswer(("f", "g")).check("h = 1\n", both, ctx(runner))
