@@ -1,0 +1,98 @@
+"""Request and response schemas, and the strict JSON reading of submission bodies."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from service.app.errors import BadRequest, InvalidSubmission
+
+
+class SubmissionIn(BaseModel):
+    """A JSON submission: answers by part id."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    problem_id: str = Field(min_length=1, max_length=128)
+    student_id: str | None = Field(default=None, min_length=1, max_length=128)
+    answers: dict[str, Any]
+
+
+class PartOut(BaseModel):
+    """One part of a report."""
+
+    part_id: str
+    score: float
+    max_score: float
+    status: str
+    feedback: str
+
+
+class ReportOut(BaseModel):
+    """A submission's report (ARCHITECTURE.md contract)."""
+
+    id: str | None
+    problem_id: str
+    student_id: str | None
+    status: str
+    score: float
+    max_score: float
+    parts: list[PartOut]
+    kind: str = "json"
+    created_at: str | None = None
+    error: str | None = None
+
+
+class TokenIn(BaseModel):
+    """Issue a token for a student."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    student_id: str = Field(min_length=1, max_length=128)
+    label: str = Field(default="", max_length=128)
+
+
+class TokenOut(BaseModel):
+    """A newly issued token (shown once)."""
+
+    student_id: str
+    token: str
+
+
+class ManualGradeIn(BaseModel):
+    """A hand-given score for one part."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    score: float = Field(allow_inf_nan=False)
+    feedback: str = Field(default="", max_length=20000)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def read_json(body: bytes) -> Any:
+    """Parse a JSON body strictly (no NaN/Infinity); BadRequest if it is not JSON."""
+    if not body:
+        raise BadRequest("the request body is empty; send a JSON object")
+    try:
+        return json.loads(body, parse_constant=_reject_constant)
+    except (ValueError, RecursionError, UnicodeDecodeError) as exc:
+        raise BadRequest(f"malformed JSON: {str(exc)[:200]}") from None
+
+
+def validate(model: type[BaseModel], data: Any) -> Any:
+    """Validate parsed JSON against ``model``; InvalidSubmission (422) listing the errors."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = [
+            {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]}
+            for e in exc.errors(include_url=False, include_input=False)
+        ]
+        raise InvalidSubmission(
+            "the body does not match the expected shape", errors=errors
+        ) from None

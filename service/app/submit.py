@@ -1,0 +1,257 @@
+"""Use-cases: submit JSON answers or a notebook. Committed before acknowledged, all or nothing."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from service.app.auth import Principal, check_student_id
+from service.app.context import Services
+from service.app.errors import (
+    BadRequest,
+    CodeGradingUnavailable,
+    InvalidSubmission,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
+from service.app.grading import grader_version
+from service.app.reports import report_dict
+from service.app.writer import WriteItem
+from service.db import repo_bulk
+from service.db.records import ResultRecord
+from service.grading.grade import UnknownPart, check_part_ids, has_code_parts
+from service.grading.model import Problem
+from service.grading.report import PartResult
+
+MAX_ANSWER_DEPTH = 16
+NOTEBOOK_SUFFIXES = (".ipynb", ".py")
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of a JSON value (iterative: safe on hostile input)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if deepest > MAX_ANSWER_DEPTH:
+            return deepest
+        if isinstance(item, list):
+            stack.extend((v, level + 1) for v in item)
+        elif isinstance(item, dict):
+            stack.extend((v, level + 1) for v in item.values())
+    return deepest
+
+
+def validate_answers(problem: Problem, answers: Mapping[str, Any]) -> None:
+    """InvalidSubmission (422) for unknown parts or absurdly nested values."""
+    try:
+        check_part_ids(problem, answers)
+    except UnknownPart as exc:
+        raise InvalidSubmission(
+            str(exc),
+            errors=[{"loc": ["answers", pid], "msg": "unknown part"} for pid in exc.unknown],
+        ) from exc
+    for part_id, value in answers.items():
+        if _depth(value) > MAX_ANSWER_DEPTH:
+            raise InvalidSubmission(
+                f"answer to part {part_id!r} is nested too deeply",
+                errors=[{"loc": ["answers", part_id], "msg": "nested too deeply"}],
+            )
+
+
+def code_part_ids(problem: Problem, answers: Mapping[str, Any]) -> set[str]:
+    """Parts answered with code (graded by the worker, off the request path)."""
+    return {p.id for p in problem.parts if p.kind.name == "code" and answers.get(p.id) is not None}
+
+
+def records(problem: Problem, results: Sequence[PartResult]) -> list[ResultRecord]:
+    """Storable records of fresh verdicts (position = the part's order in the problem)."""
+    order = {pid: i for i, pid in enumerate(problem.part_ids)}
+    version = grader_version(problem)
+    return [
+        ResultRecord(
+            r.part_id,
+            order[r.part_id],
+            r.score,
+            r.max_score,
+            str(r.status),
+            r.feedback,
+            version,
+            False,
+        )
+        for r in results
+    ]
+
+
+def _require_runner(svc: Services) -> None:
+    ok, reason = svc.runner.status()
+    if not ok:
+        raise CodeGradingUnavailable(
+            f"this submission has code parts and code grading is disabled here: {reason}. "
+            "Answers without code are still graded."
+        )
+
+
+def new_submission_id() -> str:
+    """32 hex digits: milliseconds then randomness, so ids sort by time and index inserts append."""
+    return f"{time.time_ns() // 1_000_000:012x}{secrets.token_hex(10)}"
+
+
+@dataclass
+class Prepared:
+    """A validated, graded (code parts: pending) submission, ready to be stored."""
+
+    problem: Problem
+    student_id: str | None
+    answers: Mapping[str, Any]
+    results: list[PartResult]
+    status: str
+    kind: str = "json"
+    upload: bytes | None = None
+    upload_name: str | None = None
+
+
+@dataclass
+class Stored:
+    """A submission ready for the writer, and the report to send once it is committed."""
+
+    item: WriteItem
+    report: dict[str, Any]
+
+
+def store(svc: Services, prepared: Prepared) -> Stored:
+    """The rows of a submission and its verdicts (stored atomically by the writer)."""
+    problem = prepared.problem
+    submission_id = new_submission_id()
+    created = datetime.now(UTC)
+    row = repo_bulk.submission_row(
+        submission_id=submission_id,
+        problem_id=problem.id,
+        student_id=prepared.student_id,
+        kind=prepared.kind,
+        answers_json=json.dumps(prepared.answers, ensure_ascii=False),
+        status=prepared.status,
+        created_at=created,
+        upload=prepared.upload,
+        upload_name=prepared.upload_name,
+    )
+    results = repo_bulk.result_rows(submission_id, records(problem, prepared.results), created)
+    on_commit = (lambda: svc.jobs.put(submission_id)) if prepared.status == "queued" else None
+    item = WriteItem(prepared.student_id, row, results, on_commit=on_commit)
+    report = report_dict(
+        submission_id=submission_id,
+        problem_id=problem.id,
+        student_id=prepared.student_id,
+        status=prepared.status,
+        results=prepared.results,
+        max_score=problem.max_score if prepared.status == "queued" else None,
+        kind=prepared.kind,
+        created_at=created,
+    )
+    return Stored(item, report)
+
+
+def prepare_answers(
+    svc: Services,
+    principal: Principal,
+    problem_id: str,
+    student_id: str | None,
+    answers: Mapping[str, Any],
+    *,
+    cached_only: bool = False,
+) -> Prepared | None:
+    """Validate and grade JSON answers (code parts left for the worker).
+
+    With ``cached_only``, returns None unless every verdict is cached (event-loop fast path).
+    """
+    problem = svc.bank.get(problem_id)
+    student = principal.act_as(student_id)
+    if student is not None:
+        check_student_id(student)
+    validate_answers(problem, answers)
+    code_ids = code_part_ids(problem, answers)
+    if code_ids:
+        _require_runner(svc)
+    if cached_only:
+        cached_variant = svc.grader.variant_cached(problem, student)
+        if cached_variant is None:
+            return None
+        variant = cached_variant
+    else:
+        variant = svc.grader.variant(problem, student)
+    now_ids = [pid for pid in problem.part_ids if pid not in code_ids]
+    if cached_only:
+        results = svc.grader.grade_cached(problem, variant, answers, now_ids)
+        if results is None:
+            return None
+    else:
+        results = svc.grader.grade(problem, variant, answers, now_ids)
+    status = "queued" if code_ids else "graded"
+    return Prepared(problem, student, answers, results, status)
+
+
+def submit_answers(
+    svc: Services,
+    principal: Principal,
+    problem_id: str,
+    student_id: str | None,
+    answers: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Grade JSON answers now (code parts: queued for the worker); returns once committed."""
+    prepared = prepare_answers(svc, principal, problem_id, student_id, answers)
+    assert prepared is not None
+    stored = store(svc, prepared)
+    svc.writer.write_sync(stored.item)
+    return stored.report
+
+
+def notebook_answers(
+    problem: Problem, data: bytes, filename: str, max_bytes: int
+) -> dict[str, Any]:
+    """Parse an uploaded notebook into {part_id: source or text} (the notebook module's job)."""
+    try:
+        from service.grading.notebook import (  # type: ignore[import-not-found,unused-ignore]
+            NotebookRejected,
+            answers_from_upload,
+            parse_upload,
+        )
+    except ImportError as exc:
+        raise CodeGradingUnavailable(f"notebook grading is not installed here ({exc})") from exc
+    if len(data) > max_bytes:
+        raise PayloadTooLarge(f"uploads are limited to {max_bytes} bytes")
+    if not filename.lower().endswith(NOTEBOOK_SUFFIXES):
+        raise UnsupportedMediaType("upload a Jupyter notebook (.ipynb) or a Python file (.py)")
+    try:
+        upload = parse_upload(data, filename, max_bytes)
+        answers: dict[str, Any] = dict(answers_from_upload(problem, upload))
+    except NotebookRejected as exc:
+        raise BadRequest(str(exc)) from exc
+    return answers
+
+
+def submit_notebook(
+    svc: Services,
+    principal: Principal,
+    problem_id: str,
+    student_id: str | None,
+    data: bytes,
+    filename: str,
+) -> dict[str, Any]:
+    """Store an uploaded notebook (raw bytes kept) and queue it for the worker."""
+    problem = svc.bank.get(problem_id)
+    student = principal.act_as(student_id)
+    if student is not None:
+        check_student_id(student)
+    answers = notebook_answers(problem, data, filename, svc.settings.max_notebook_bytes)
+    validate_answers(problem, answers)
+    if has_code_parts(problem, answers):
+        _require_runner(svc)
+    prepared = Prepared(problem, student, answers, [], "queued", "notebook", data, filename[:256])
+    stored = store(svc, prepared)
+    svc.writer.write_sync(stored.item)
+    return stored.report

@@ -1,0 +1,66 @@
+"""Bearer auth: instructors vs students; a student acts and reads only as itself."""
+
+from __future__ import annotations
+
+from tests.api.conftest import Env
+
+SUB = {"problem_id": "tiny-sum", "answers": {"sum": 1}}
+
+
+def test_missing_and_wrong_tokens_are_401(env: Env) -> None:
+    for headers in ({}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic abc"}):
+        for method, url in (("GET", "/api/v1/problems"), ("POST", "/api/v1/submissions")):
+            r = env.client.request(method, url, json=SUB, headers=headers)
+            assert r.status_code == 401, (headers, url)
+            assert r.headers["content-type"].startswith("application/problem+json")
+            assert r.headers["www-authenticate"] == "Bearer"
+    assert env.client.get("/health").status_code == 200  # health needs no token
+
+
+def test_student_cannot_submit_or_read_as_someone_else(env: Env) -> None:
+    alice, bob = env.student("alice"), env.student("bob")
+    before = env.counts()
+    r = env.client.post("/api/v1/submissions", json={**SUB, "student_id": "bob"}, headers=alice)
+    assert r.status_code == 403
+    assert env.counts() == before
+    bobs = env.client.post("/api/v1/submissions", json=SUB, headers=bob).json()
+    assert env.client.get(f"/api/v1/submissions/{bobs['id']}", headers=alice).status_code == 403
+    assert env.client.get(f"/api/v1/submissions/{bobs['id']}", headers=bob).status_code == 200
+    assert env.client.get(f"/api/v1/submissions/{bobs['id']}", headers=env.admin).status_code == 200
+    r = env.client.get("/api/v1/problems/tiny-sum?student_id=bob", headers=alice)
+    assert r.status_code == 403
+
+
+def test_student_lists_only_their_own(env: Env) -> None:
+    carol = env.student("carol")
+    env.client.post("/api/v1/submissions", json=SUB, headers=carol)
+    mine = env.client.get("/api/v1/submissions", headers=carol)
+    assert mine.status_code == 200
+    assert mine.json() and {s["student_id"] for s in mine.json()} == {"carol"}
+    assert env.client.get("/api/v1/submissions?student_id=alice", headers=carol).status_code == 403
+
+
+def test_instructor_only_endpoints(env: Env) -> None:
+    dave = env.student("dave")
+    r = env.client.post("/api/v1/tokens", json={"student_id": "eve"}, headers=dave)
+    assert r.status_code == 403
+    sub = env.client.post("/api/v1/submissions", json=SUB, headers=dave).json()
+    assert (
+        env.client.post(f"/api/v1/submissions/{sub['id']}/regrade", headers=dave).status_code == 403
+    )
+    r = env.client.put(
+        f"/api/v1/submissions/{sub['id']}/parts/sum", json={"score": 2}, headers=dave
+    )
+    assert r.status_code == 403
+
+
+def test_tokens_are_stored_hashed_and_bad_student_ids_refused(env: Env) -> None:
+    r = env.client.post("/api/v1/tokens", json={"student_id": "frank"}, headers=env.admin)
+    token = r.json()["token"]
+    with env.svc.db.engine.connect() as conn:
+        stored = conn.exec_driver_sql("SELECT token_hash FROM api_tokens").scalars().all()
+    assert token not in stored and all(len(h) == 64 for h in stored)
+    r = env.client.post("/api/v1/tokens", json={"student_id": "no spaces"}, headers=env.admin)
+    assert r.status_code == 422
+    r = env.client.post("/api/v1/tokens", json={"student": "x"}, headers=env.admin)
+    assert r.status_code == 422
