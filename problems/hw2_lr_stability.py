@@ -27,7 +27,7 @@ singular values $\sigma_\ell \gg \sigma_s > 0$, both updated with the same $\eta
 loss $(y_1 - \sigma_\ell w_1)^2 + (y_2 - \sigma_s w_2)^2$.
 
 Write formulas with `eta`, `sigma`, `eps`, `sigma_l`, `sigma_s` (Unicode η, σ, ε, σ_l also
-work); intervals like `0 < eta < 1/sigma**2`.
+work); intervals as chains like `lo < eta < hi`.
 """
 
 

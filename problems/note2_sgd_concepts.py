@@ -101,8 +101,8 @@ PARTS = (
             "uniform": "uniform on [−1, 1]",
             "zero": "concentrated at 0",
         }),
-        prompt=r"If $w, b$ are i.i.d. standard Gaussians, the elbow $-b/w$ is distributed "
-        "as ...",
+        prompt=r"If $w, b$ are i.i.d. standard Gaussians, the elbow location of (d) is "
+        "distributed as ...",
         expected=lambda p: "cauchy",
         misconceptions=(
             Misconception("gaussian", "A ratio of independent Gaussians is not Gaussian: it is "

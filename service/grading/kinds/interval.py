@@ -174,7 +174,10 @@ class IntervalAnswer:
 
     def describe(self) -> str:
         """What a valid answer looks like."""
-        return f"an interval for {self.variable}, like 0 < {self.variable} < 1/sigma**2"
+        return (
+            f"an interval for {self.variable} as a chain, like lo < {self.variable} <= hi "
+            "(endpoints are formulas; < and <= differ)"
+        )
 
     def public_spec(self) -> dict[str, Any]:
         """JSON-ready description (no expected interval)."""
