@@ -6,7 +6,7 @@ import json
 import logging
 
 from service.app.context import Services
-from service.app.submit import records
+from service.app.submit import graded_part_ids, records
 from service.db import repo_submissions
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ def process(svc: Services, submission_id: str) -> str | None:
         problem = svc.bank.get(sub.problem_id)
         answers = json.loads(sub.answers_json)
         variant = svc.grader.variant(problem, sub.student_id)
-        todo = [pid for pid in problem.part_ids if pid not in done]
+        todo = [pid for pid in graded_part_ids(problem, sub.kind) if pid not in done]
         results = svc.grader.grade(problem, variant, answers, todo, runner=svc.runner.get())
         with svc.db.write() as conn:
             repo_submissions.insert_results(conn, submission_id, records(problem, results))

@@ -9,7 +9,13 @@ from service.app.auth import Principal
 from service.app.context import Services
 from service.app.errors import Conflict, InvalidSubmission, NotFound
 from service.app.reports import report_dict
-from service.app.submit import _require_runner, code_part_ids, records
+from service.app.submit import (
+    _require_runner,
+    code_part_ids,
+    graded_max_score,
+    graded_part_ids,
+    records,
+)
 from service.db import repo_submissions
 from service.db.records import ResultRecord, SubmissionRecord
 
@@ -20,7 +26,7 @@ def _max_score(svc: Services, sub: SubmissionRecord, results: list[ResultRecord]
     if sub.status not in PENDING:
         return None
     problem = svc.bank.all().get(sub.problem_id)
-    return problem.max_score if problem is not None else None
+    return graded_max_score(problem, sub.kind) if problem is not None else None
 
 
 def _report(svc: Services, sub: SubmissionRecord, results: list[ResultRecord]) -> dict[str, Any]:
@@ -90,7 +96,11 @@ def regrade(svc: Services, principal: Principal, submission_id: str) -> dict[str
     if code_ids:
         _require_runner(svc)
     variant = svc.grader.variant(problem, sub.student_id)
-    todo = [pid for pid in problem.part_ids if pid not in manual and pid not in code_ids]
+    todo = [
+        pid
+        for pid in graded_part_ids(problem, sub.kind)
+        if pid not in manual and pid not in code_ids
+    ]
     fresh = svc.grader.grade(problem, variant, answers, todo)
     status = "queued" if code_ids else "graded"
     with svc.db.write() as conn:

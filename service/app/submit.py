@@ -69,6 +69,21 @@ def code_part_ids(problem: Problem, answers: Mapping[str, Any]) -> set[str]:
     return {p.id for p in problem.parts if p.kind.name == "code" and answers.get(p.id) is not None}
 
 
+NOTEBOOK_PART_KINDS = ("code", "text")
+
+
+def graded_part_ids(problem: Problem, submission_kind: str) -> list[str]:
+    """Parts a submission answers: a notebook answers only code and text parts."""
+    if submission_kind == "notebook":
+        return [p.id for p in problem.parts if p.kind.name in NOTEBOOK_PART_KINDS]
+    return list(problem.part_ids)
+
+
+def graded_max_score(problem: Problem, submission_kind: str) -> float:
+    """Points available to a submission of this kind."""
+    return float(sum(problem.part(pid).points for pid in graded_part_ids(problem, submission_kind)))
+
+
 def records(problem: Problem, results: Sequence[PartResult]) -> list[ResultRecord]:
     """Storable records of fresh verdicts (position = the part's order in the problem)."""
     order = {pid: i for i, pid in enumerate(problem.part_ids)}
@@ -149,7 +164,9 @@ def store(svc: Services, prepared: Prepared) -> Stored:
         student_id=prepared.student_id,
         status=prepared.status,
         results=prepared.results,
-        max_score=problem.max_score if prepared.status == "queued" else None,
+        max_score=(
+            graded_max_score(problem, prepared.kind) if prepared.status == "queued" else None
+        ),
         kind=prepared.kind,
         created_at=created,
     )

@@ -36,7 +36,9 @@ def test_notebook_is_queued_graded_and_kept_verbatim(env: Env) -> None:
     assert done["status"] == "graded"
     parts = {p["part_id"]: p for p in done["parts"]}
     assert parts["code"]["status"] == "correct"
-    assert len(parts) == 4
+    # a notebook answers code and text parts only: number parts are not charged to it
+    assert set(parts) == {"essay", "code"}
+    assert done["max_score"] == 3.0 and r.json()["max_score"] == 3.0
     with env.svc.db.read() as conn:
         stored = repo_submissions.get_upload(conn, r.json()["id"])
     assert stored is not None and bytes(stored) == data
