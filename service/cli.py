@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -94,10 +95,14 @@ def grade(
     notebook: Annotated[Path | None, typer.Option("--notebook", help=".ipynb file")] = None,
     student: Annotated[str | None, typer.Option("--student", help="student id")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON report")] = False,
+    gradescope: Annotated[
+        Path | None, typer.Option("--gradescope", help="also write Gradescope results.json here")
+    ] = None,
 ) -> None:
     """Grade answers or a notebook now; exit 0 with a report, 2 on unusable input."""
     from service.app import offline
 
+    started = time.perf_counter()
     if (answers is None) == (notebook is None):
         raise _fail("give exactly one of --answers FILE.json or --notebook FILE.ipynb")
     settings = _settings()
@@ -111,9 +116,12 @@ def grade(
             except OSError as exc:
                 raise _fail(f"cannot read {notebook}: {exc}") from None
             data = offline.notebook_to_answers(settings, problem_id, raw, notebook.name)
-        report = offline.grade_answers(settings, problem_id, student, data)
+        kind = "json" if notebook is None else "notebook"
+        report = offline.grade_answers(settings, problem_id, student, data, kind=kind)
     except AppError as exc:
         raise _fail(exc.detail) from None
+    if gradescope is not None:
+        _write_gradescope(gradescope, report, time.perf_counter() - started)
     if as_json:
         _print_json(report)
         return
@@ -124,6 +132,15 @@ def grade(
             f"{part['status']:<10} {part['feedback']}"
         )
     typer.echo(f"  total {report['score']:g}/{report['max_score']:g}")
+
+
+def _write_gradescope(path: Path, report: dict[str, Any], seconds: float) -> None:
+    from service.grading.gradescope import to_gradescope
+
+    try:
+        path.write_text(json.dumps(to_gradescope(report, execution_time_s=seconds), indent=2))
+    except OSError as exc:
+        raise _fail(f"cannot write {path}: {exc}") from None
 
 
 @app.command()

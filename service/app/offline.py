@@ -9,7 +9,12 @@ from service.app.bank import ProblemBank
 from service.app.grading import PartGrader
 from service.app.reports import report_dict
 from service.app.runner import RunnerFactory, RunnerHolder
-from service.app.submit import code_part_ids, notebook_answers, validate_answers
+from service.app.submit import (
+    code_part_ids,
+    graded_part_ids,
+    notebook_answers,
+    validate_answers,
+)
 from service.settings import Settings
 
 
@@ -36,8 +41,12 @@ def grade_answers(
     *,
     bank: ProblemBank | None = None,
     runner_factory: RunnerFactory | None = None,
+    kind: str = "json",
 ) -> dict[str, Any]:
-    """The report of ``answers`` (all parts, code included) for the student's variant."""
+    """The report of ``answers`` (code parts included) for the student's variant.
+
+    ``kind="notebook"`` grades only the parts a notebook answers (code and text), as the API does.
+    """
     bank = bank or ProblemBank()
     problem = bank.get(problem_id)
     validate_answers(problem, answers)
@@ -46,7 +55,11 @@ def grade_answers(
     runner = RunnerHolder(1, runner_factory) if code_part_ids(problem, answers) else None
     try:
         results = grader.grade(
-            problem, variant, answers, problem.part_ids, runner.get() if runner else None
+            problem,
+            variant,
+            answers,
+            graded_part_ids(problem, kind),
+            runner.get() if runner else None,
         )
     finally:
         if runner is not None:
@@ -57,6 +70,7 @@ def grade_answers(
         student_id=student_id,
         status="graded",
         results=results,
+        kind=kind,
     )
 
 

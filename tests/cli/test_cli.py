@@ -111,3 +111,36 @@ def test_real_bank_grade_disc1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert parts["a.i"]["status"] == "correct" and parts["a.ii"]["status"] == "correct"
     assert parts["b.i"]["status"] == "invalid"
     assert parts["b.vi"]["status"] == "incorrect"  # left out
+
+
+def test_gradescope_results_match_the_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GRADER_COURSE_SECRET", "cli-secret")
+    answers = _write(tmp_path / "a.json", {"a.i": "2/N*sum(theta - y)", "a.ii": "median(y)"})
+    out = tmp_path / "results.json"
+    args = ["grade", "disc1-gd-mechanics", "--answers", str(answers), "--student", "s1"]
+    r = runner.invoke(cli.app, [*args, "--json", "--gradescope", str(out)])
+    assert r.exit_code == 0, r.output
+    report, results = json.loads(r.stdout), json.loads(out.read_text())
+    assert results["score"] == report["score"] == 1.0
+    tests = {t["number"]: t for t in results["tests"]}
+    assert set(tests) == {p["part_id"] for p in report["parts"]}
+    assert tests["a.i"]["status"] == "passed" and tests["a.i"]["max_score"] == 1.0
+    assert tests["a.ii"]["status"] == "failed" and "[invalid]" in tests["a.ii"]["output"]
+    assert results["execution_time"] >= 0
+
+
+def test_notebook_grading_charges_only_code_and_text_parts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GRADER_COURSE_SECRET", "cli-secret")
+    monkeypatch.setenv("GRADER_DATA_DIR", str(tmp_path / "data"))
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "notebooks" / "optim.py"
+    r = runner.invoke(
+        cli.app, ["grade", "hw2-optimizers-init", "--notebook", str(fixture), "--json"]
+    )
+    assert r.exit_code == 0, r.output
+    report = json.loads(r.stdout)
+    assert {p["part_id"] for p in report["parts"]} == {"a", "b", "c", "d", "e"}  # no d.std
+    assert report["kind"] == "notebook"
