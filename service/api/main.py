@@ -15,6 +15,7 @@ from fastapi.openapi.utils import get_openapi
 from service.api import errors
 from service.api.deps import BEARER_SCHEME
 from service.api.routes_misc import router as misc_router
+from service.api.routes_staff import router as staff_router
 from service.api.routes_submissions import router as submissions_router
 from service.app.context import Services, build_services
 from service.settings import Settings, load_settings
@@ -73,6 +74,7 @@ def create_app(
     errors.install(app)
     app.include_router(submissions_router)
     app.include_router(misc_router)
+    app.include_router(staff_router)
     app.add_middleware(
         errors.BodyLimit,
         max_body=settings.max_body_bytes,
