@@ -158,6 +158,14 @@ def token(student_id: str) -> None:
         db.dispose()
 
 
+@app.command("course-secret")
+def course_secret_command() -> None:
+    """Print the course secret the variants derive from (to configure Gradescope or a 2nd host)."""
+    from service.app.offline import secret_for
+
+    typer.echo(secret_for(_settings(), "any-student").decode())
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option("--host")] = None,

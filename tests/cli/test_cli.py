@@ -144,3 +144,18 @@ def test_notebook_grading_charges_only_code_and_text_parts(
     report = json.loads(r.stdout)
     assert {p["part_id"] for p in report["parts"]} == {"a", "b", "c", "d", "e"}  # no d.std
     assert report["kind"] == "notebook"
+
+
+def test_course_secret_command_prints_the_persisted_secret(
+    tiny_bank: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GRADER_COURSE_SECRET")
+    first = runner.invoke(cli.app, ["course-secret"])
+    second = runner.invoke(cli.app, ["course-secret"])
+    assert first.exit_code == 0 and len(first.stdout.strip()) == 64
+    assert first.stdout == second.stdout  # generated once, then read back
+    monkeypatch.setenv("GRADER_COURSE_SECRET", first.stdout.strip())
+    shown = runner.invoke(cli.app, ["show", TINY.id, "--student", "s9", "--json"])
+    monkeypatch.delenv("GRADER_COURSE_SECRET")
+    stored = runner.invoke(cli.app, ["show", TINY.id, "--student", "s9", "--json"])
+    assert json.loads(shown.stdout)["statement"] == json.loads(stored.stdout)["statement"]
