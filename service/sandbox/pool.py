@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import logging
 import os
 import shutil
 import tempfile
 import threading
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from service.sandbox.bwrap import SandboxPaths, build_command
+from service.sandbox.cgroup import (
+    NAME_PREFIX,
+    Cgroup,
+    CgroupLayout,
+    CgroupStats,
+    CgroupUnavailable,
+    detect,
+)
 from service.sandbox.process import Zygote, ZygoteFailure
 from service.sandbox.seccomp import filter_fd
 
@@ -39,6 +49,10 @@ class SandboxOptions:
     grace_s: float = 3.0  # host backstop beyond the job's own timeout
     startup_timeout_s: float = 90.0
     prewarm: tuple[str, ...] = ("numpy",)
+    cgroups: bool = True  # per-sandbox cgroup when the host offers memory + pids controllers
+    cgroup_memory_bytes: int = 2 << 30  # whole sandbox: bwrap, zygote, every job process
+    cgroup_pids: int = 64  # processes + threads of the whole sandbox
+    cgroup_parent: str = ""  # "" = below the service's own cgroup; else relative to the root
     paths: SandboxPaths = field(default_factory=SandboxPaths)
 
 
@@ -87,6 +101,28 @@ def _lock_uid(uid: int) -> int | None:
     return fd
 
 
+def _sweep_cgroups(layout: CgroupLayout) -> None:
+    """Remove sandbox cgroups left by a service that died: those whose uid lock is free."""
+    for parent in {layout.memory_dir, layout.pids_dir}:
+        try:
+            names = os.listdir(parent)
+        except OSError:
+            continue
+        for name in names:
+            uid = name.removeprefix(NAME_PREFIX)
+            if not (name.startswith(NAME_PREFIX) and uid.isdigit()):
+                continue
+            lock = _lock_uid(int(uid))
+            if lock is None:
+                continue  # a live sandbox of some runner
+            try:
+                Cgroup.remove_stale(layout, name)
+            except OSError as exc:
+                log.warning("cannot remove stale sandbox cgroup %s: %s", name, exc)
+            finally:
+                os.close(lock)
+
+
 class ZygotePool:
     """Idle zygotes by flavor; `acquire` pops one (or starts one cold), `release` recycles."""
 
@@ -104,6 +140,18 @@ class ZygotePool:
         self.uids_used: set[int] = set()  # every uid this pool ever ran a zygote as
         self._next_uid = 0
         self._closed = False
+        self.cgroup_layout: CgroupLayout | None = None
+        self.cgroup_note = "cgroups disabled (SandboxOptions.cgroups)"
+        if options.cgroups:
+            try:
+                self.cgroup_layout = detect(options.cgroup_parent)
+                self.cgroup_note = ""
+            except (CgroupUnavailable, OSError) as exc:
+                self.cgroup_note = f"no per-sandbox memory/pids cgroup: {exc}"
+        self.cgroup_history: deque[CgroupStats] = deque(maxlen=64)  # of discarded sandboxes
+        if self.cgroup_layout is not None:
+            _sweep_cgroups(self.cgroup_layout)
+        atexit.register(self.close)  # zygotes die with us; their cgroups must go too
         self._thread = threading.Thread(target=self._fill, name="sandbox-pool", daemon=True)
 
     def start_background(self) -> None:
@@ -129,21 +177,36 @@ class ZygotePool:
     def spawn(self, flavor: str) -> Zygote:
         """Start one zygote and wait until it is ready (ZygoteFailure if it cannot start)."""
         uid, lock = self._take_uid()
-        fd = filter_fd(self._bpf)
-        argv = build_command(self.options.paths, self._driver_dir, fd, flavor=flavor, uid=uid,
-                             tmp_bytes=self.options.tmp_bytes)
+        cgroup: Cgroup | None = None
         try:
-            zygote = Zygote(argv, fd, flavor=flavor, uid=uid, lock_fd=lock)
+            if self.cgroup_layout is not None:
+                cgroup = Cgroup(self.cgroup_layout, f"{NAME_PREFIX}{uid}",
+                                self.options.cgroup_memory_bytes, self.options.cgroup_pids)
+            fd = filter_fd(self._bpf)
+            argv = build_command(self.options.paths, self._driver_dir, fd, flavor=flavor,
+                                 uid=uid, tmp_bytes=self.options.tmp_bytes)
+            zygote = Zygote(argv, fd, flavor=flavor, uid=uid, lock_fd=lock, cgroup=cgroup)
         except OSError:
+            if cgroup is not None:
+                cgroup.destroy()
             os.close(lock)
             self._free_uid(uid)
             raise
         try:
             zygote.wait_ready(self.options.startup_timeout_s)
         except ZygoteFailure:
+            self._record(zygote)
             self._free_uid(uid)
             raise
         return zygote
+
+    def _record(self, zygote: Zygote) -> None:
+        stats = zygote.final_stats
+        if stats is not None:
+            self.cgroup_history.append(stats)
+            if stats.limit_hits or stats.oom_kills:
+                log.info("sandbox %s hit its memory limit (peak %d bytes, %d OOM kills)",
+                         stats.name, stats.peak_bytes, stats.oom_kills)
 
     def _free_uid(self, uid: int) -> None:
         with self._cond:
@@ -172,14 +235,16 @@ class ZygotePool:
         self.discard(zygote)
 
     def discard(self, zygote: Zygote) -> None:
-        """Kill a zygote and free its uid."""
+        """Kill a zygote, remove its cgroup and free its uid."""
         zygote.kill()
+        self._record(zygote)
         self._free_uid(zygote.uid)
         with self._cond:
             self._cond.notify_all()
 
     def _discard_locked(self, zygote: Zygote) -> None:
         zygote.kill()
+        self._record(zygote)
         self._uids.discard(zygote.uid)
 
     def _wanted(self) -> str | None:
@@ -215,6 +280,7 @@ class ZygotePool:
 
     def close(self) -> None:
         """Kill every idle zygote, stop refilling and remove the driver copy."""
+        atexit.unregister(self.close)
         with self._cond:
             self._closed = True
             idle = [z for zs in self._idle.values() for z in zs]

@@ -91,7 +91,11 @@ def _host_checks() -> str:
 def check_layers(
     workers: int, options: SandboxOptions
 ) -> tuple[ZygotePool | None, tuple[bool, str]]:
-    """Build the filter, start one zygote and verify each layer from inside it."""
+    """Build the filter, start one zygote and verify each layer from inside it.
+
+    Returns (True, "") when every layer is active, (True, note) when only the optional
+    cgroup layer is missing, (False, why) when a required layer is missing.
+    """
     problem = _host_checks()
     if problem:
         return None, (False, problem)
@@ -104,6 +108,10 @@ def check_layers(
         zygote = pool.spawn("numpy")
     except (ZygoteFailure, OSError) as exc:
         return pool, (False, f"the sandbox does not start: {exc}")
+    cgroup = zygote.cgroup
+    if cgroup is not None and (zygote.proc.pid not in cgroup.pids() or len(cgroup.pids()) < 3):
+        pool.discard(zygote)
+        return pool, (False, f"the sandbox is not confined to its cgroup {cgroup.dirs}")
     body = encode_request(PROBE_SOURCE, [_Call("probe", (REPO_ROOT,))])
     result, healthy = execute_on(zygote, body, 1, 30.0, options)
     pool.release(zygote, healthy)
@@ -114,4 +122,5 @@ def check_layers(
     problems = _problems(facts if isinstance(facts, dict) else {}, options)
     if problems:
         return pool, (False, "; ".join(problems))
-    return pool, (True, "")
+    # cgroups are an extra layer on top of the required ones: their absence is reported only
+    return pool, (True, pool.cgroup_note)

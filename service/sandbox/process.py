@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import select
 import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from typing import Any
 
+from service.sandbox.cgroup import Cgroup, CgroupStats
 from service.sandbox.inside import wire
 
+log = logging.getLogger(__name__)
 HEADER_CAP = 1 << 16
 HOST_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}  # bwrap itself never sees our secrets
 
@@ -22,17 +26,43 @@ class ZygoteFailure(RuntimeError):
     """The zygote died, hung or broke the protocol; it must be discarded."""
 
 
+def _joiner(procs_fds: list[int]) -> Callable[[], None] | None:
+    """A pre-exec hook moving the forked bwrap into the sandbox's cgroup before it runs.
+
+    Only raw writes to fds opened beforehand: nothing that could take a lock held by another
+    thread of the parent at fork time.
+    """
+    if not procs_fds:
+        return None
+
+    def join() -> None:
+        for fd in procs_fds:
+            os.write(fd, b"0")
+
+    return join
+
+
 class Zygote:
     """A started sandbox: send jobs, read results, kill the whole process tree."""
 
     def __init__(
-        self, argv: list[str], seccomp_fd: int, *, flavor: str, uid: int, lock_fd: int
+        self,
+        argv: list[str],
+        seccomp_fd: int,
+        *,
+        flavor: str,
+        uid: int,
+        lock_fd: int,
+        cgroup: Cgroup | None = None,
     ) -> None:
         self.flavor = flavor
         self.uid = uid
         self._lock_fd = lock_fd  # flock on the uid, held until the sandbox is dead
+        self.cgroup = cgroup
+        self.final_stats: CgroupStats | None = None
         self.jobs = 0
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the zygote)
+        procs = cgroup.open_procs() if cgroup is not None else []
         try:
             self.proc = subprocess.Popen(
                 argv,
@@ -42,9 +72,15 @@ class Zygote:
                 pass_fds=(seccomp_fd,),
                 start_new_session=True,
                 env=HOST_ENV,
+                preexec_fn=_joiner(procs),  # raw writes only, see _joiner
             )
+        except subprocess.SubprocessError as exc:  # the pre-exec hook failed
+            self._stderr.close()
+            raise OSError(f"cannot place the sandbox in its cgroup: {exc}") from exc
         finally:
             os.close(seccomp_fd)
+            for fd in procs:
+                os.close(fd)
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self._in = self.proc.stdin.fileno()
         self._out = self.proc.stdout.fileno()
@@ -127,11 +163,17 @@ class Zygote:
         return self.proc.poll() is None
 
     def kill(self) -> None:
-        """SIGKILL the bwrap process group; --die-with-parent takes the pid namespace down."""
+        """SIGKILL the cgroup and the bwrap process group, then remove the cgroup."""
+        if self.cgroup is not None:
+            self.cgroup.kill_all()
         with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.proc.pid, signal.SIGKILL)
+            os.killpg(self.proc.pid, signal.SIGKILL)  # --die-with-parent takes the pid ns down
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=10)
+        if self.cgroup is not None and self.final_stats is None:
+            self.final_stats = self.cgroup.stats()
+            if not self.cgroup.destroy():
+                log.warning("sandbox cgroup %s could not be removed", self.cgroup.name)
         for stream in (self.proc.stdin, self.proc.stdout):
             try:
                 if stream is not None:

@@ -42,8 +42,26 @@ class SandboxRunner:
             self._pool.start_background()
 
     def available(self) -> tuple[bool, str]:
-        """(True, "") when every isolation layer was verified at start-up, else (False, why)."""
+        """(True, "") when every layer was verified at start-up; (True, note) when only the
+        optional per-sandbox cgroup is unavailable; (False, why) when a required one is missing.
+        """
         return self._status
+
+    def layers(self) -> dict[str, str]:
+        """Layer name -> state, for /health and audits."""
+        pool = self._pool
+        if pool is None:
+            return {"sandbox": f"unavailable: {self._status[1]}"}
+        layout = pool.cgroup_layout
+        return {
+            "sandbox": "bubblewrap: namespaces, dedicated uid, no capabilities, seccomp, rlimits",
+            "cgroup": layout.describe() if layout is not None else pool.cgroup_note,
+        }
+
+    def cgroup_history(self) -> list[Any]:
+        """Memory statistics of recently discarded sandboxes (``cgroup.CgroupStats``)."""
+        pool = self._pool
+        return list(pool.cgroup_history) if pool is not None else []
 
     def run(
         self,

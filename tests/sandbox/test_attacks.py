@@ -19,6 +19,7 @@ from service.grading.kinds.code_spec import CodeCall, CodeCase, CodeSpec
 from service.grading.report import PartStatus
 from service.sandbox import SandboxRunner
 from service.sandbox.bwrap import SandboxPaths
+from service.sandbox.cgroup import NAME_PREFIX, CgroupUnavailable, detect
 from tests.sandbox.conftest import SECRET, wait_no_strays
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.xdist_group("sandbox")]
@@ -323,6 +324,47 @@ def test_attack_is_contained(name: str, runner: SandboxRunner, world: dict[str, 
     assert _grade(runner, HONEST)[:2] == (1.0, PartStatus.CORRECT)
 
 
+MEMORY_ACROSS_PROCESSES = """
+import os, time
+def f(x):
+    for _ in range(20):
+        if os.fork() == 0:
+            hog = bytearray(300 * 1024 * 1024)
+            for i in range(0, len(hog), 4096):
+                hog[i] = 1
+            time.sleep(600)
+    time.sleep(600)
+"""
+
+
+def test_memory_across_processes_is_capped_by_the_cgroup(runner: SandboxRunner) -> None:
+    """20 children x 300 MB stay under each rlimit but not under the sandbox's cgroup."""
+    if not runner.layers()["cgroup"].startswith("cgroup v"):
+        pytest.skip(runner.layers()["cgroup"])
+    seen = len(runner.cgroup_history())
+    fraction, status, feedback = _grade(runner, MEMORY_ACROSS_PROCESSES)
+    assert (fraction, status) == (0.0, PartStatus.ERROR), feedback
+    stats = runner.cgroup_history()[seen:]
+    assert stats, "the sandboxes that ran the attack were not torn down"
+    assert all(s.peak_bytes <= s.limit_bytes for s in stats), stats
+    assert any(s.oom_kills > 0 for s in stats), stats  # the cgroup, not an rlimit, stopped it
+    live = {p.name for p in _cgroup_dirs()}
+    assert not {s.name for s in stats} & live  # torn-down sandboxes left no cgroup behind
+    strays = wait_no_strays(runner.uids_used())
+    assert all(n <= 1 for n in strays.values()), strays
+    assert _grade(runner, HONEST)[:2] == (1.0, PartStatus.CORRECT)
+
+
+def _cgroup_dirs() -> list[Path]:
+    """Every sandbox cgroup currently present below this process's cgroups."""
+    try:
+        layout = detect()
+    except CgroupUnavailable:
+        return []
+    return [p for d in {layout.memory_dir, layout.pids_dir}
+            for p in Path(d).glob(NAME_PREFIX + "*")]
+
+
 def test_no_sandbox_process_outlives_the_runner() -> None:
     from service.sandbox import create_runner
     from tests.sandbox.conftest import sandbox_process_counts, sandbox_skip_reason
@@ -330,11 +372,15 @@ def test_no_sandbox_process_outlives_the_runner() -> None:
     if sandbox_skip_reason():
         pytest.skip(sandbox_skip_reason())
     own = create_runner(1, uid_base=62500, uid_count=50)
-    assert own.available() == (True, "")
+    assert own.available()[0] is True
     result = own.run(ATTACKS["double_fork_setsid"], (CodeCall("f", (X,)),), timeout_s=2.0)
     assert "left processes" in result.failure
     uids = own.uids_used()
+    names = {f"{NAME_PREFIX}{u}" for u in uids}
+    if own.layers()["cgroup"].startswith("cgroup v"):
+        assert names & {p.name for p in _cgroup_dirs()}  # the live zygote's cgroup
     own.close()
+    assert not names & {p.name for p in _cgroup_dirs()}  # every cgroup removed
     end = time.monotonic() + 10.0
     while any(sandbox_process_counts()[u] for u in uids) and time.monotonic() < end:
         time.sleep(0.05)
