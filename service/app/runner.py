@@ -15,7 +15,7 @@ RunnerFactory = Callable[[int], CodeRunner]
 
 
 def _sandbox_factory(workers: int) -> CodeRunner:
-    from service.sandbox import create_runner  # type: ignore[attr-defined,unused-ignore]
+    from service.sandbox import create_runner
 
     runner: CodeRunner = create_runner(workers)
     return runner
@@ -40,9 +40,6 @@ class RunnerHolder:
             self._started = True
             try:
                 runner = self._factory(self._workers)
-            except (ImportError, AttributeError) as exc:
-                self._reason = f"the sandbox package is not installed ({exc})"
-                return False, self._reason
             except Exception as exc:  # a broken sandbox must not stop JSON grading
                 log.exception("code runner failed to start")
                 self._reason = f"the code runner failed to start: {exc}"
@@ -52,11 +49,12 @@ class RunnerHolder:
                 self._reason = reason or "an isolation layer is missing"
                 _close(runner)
                 return False, self._reason
-            self._runner, self._reason = runner, ""
-            return True, ""
+            # Available may still come with a note (e.g. an optional layer the host lacks).
+            self._runner, self._reason = runner, reason
+            return True, reason
 
     def status(self) -> tuple[bool, str]:
-        """(True, "") when code can be graded, else (False, why)."""
+        """(True, note) when code can be graded, else (False, why)."""
         if not self._started:
             self.start()
         return self._runner is not None, self._reason
