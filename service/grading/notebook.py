@@ -14,14 +14,23 @@ from typing import Any, Literal
 import nbformat
 from nbformat.validator import ValidationError
 
+from service.grading.kinds.code import MAX_NOTE_CHARS, MAX_NOTES
 from service.grading.model import Part, Problem
 from service.grading.notebook_extract import CodeCell, Extraction, Extractor, heading_stack
 from service.grading.notebook_text import MarkdownCell, part_label_pattern, text_answer
 
-MAX_UPLOAD_BYTES = 5_000_000
+MAX_UPLOAD_BYTES = 5_000_000  # default only: the service passes its setting as ``max_bytes``
+
 
 class NotebookRejected(ValueError):
-    """The upload is not a usable notebook or Python file; the message is shown to the user."""
+    """The upload is not a usable notebook or Python file; the message is shown to the user.
+
+    ``status`` is the HTTP status it deserves: 413 too large, 415 not .ipynb/.py, 400 otherwise.
+    """
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,18 +107,24 @@ def _notebook_cells(text: str, filename: str) -> tuple[Cell, ...]:
     return tuple(cells)
 
 
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n:,} bytes"
+
+
 def parse_upload(data: bytes, filename: str, max_bytes: int = MAX_UPLOAD_BYTES) -> Upload:
     """Validate an uploaded .ipynb (nbformat 4) or .py file; NotebookRejected says what is wrong."""
     name = filename.rsplit("/", 1)[-1] or "upload"
     if len(data) > max_bytes:
         raise NotebookRejected(
-            f"{name} is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB. "
-            "Clear the outputs (Edit > Clear all outputs) and upload again."
+            f"{name} is {_size(len(data))}; the limit is {_size(max_bytes)}. "
+            "Clear the outputs (Edit > Clear all outputs) and upload again.",
+            status=413,
         )
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix not in ("ipynb", "py"):
         raise NotebookRejected(
-            f"{name}: expected a Jupyter notebook (.ipynb) or a Python file (.py)."
+            f"{name}: expected a Jupyter notebook (.ipynb) or a Python file (.py).",
+            status=415,
         )
     if not data.strip():
         raise NotebookRejected(f"{name} is empty.")
@@ -158,12 +173,27 @@ def _text_answers(problem: Problem, upload: Upload) -> dict[str, str]:
     return answers
 
 
+def _code_answer(ex: Extraction) -> str | dict[str, Any]:
+    """The source alone, or ``{"source", "notes"}`` when the reading has something to say."""
+    notes = [n[:MAX_NOTE_CHARS] for n in dict.fromkeys(ex.notes)]
+    if len(notes) > MAX_NOTES:
+        notes = [*notes[: MAX_NOTES - 1], f"... and {len(notes) - MAX_NOTES + 1} more."]
+    if not notes and ex.source is not None:
+        return ex.source
+    return {"source": ex.source, "notes": notes}
+
+
 def answers_from_upload(problem: Problem, upload: Upload) -> dict[str, Any]:
-    """{part_id: extracted source (code parts) or markdown text (text parts)}; missing omitted."""
+    """{part_id: answer} for the parts the upload says anything about.
+
+    Code parts: the extracted source, or ``{"source": str | None, "notes": [str, ...]}`` when
+    the reading left notes for the student (a name not found, a cell that does not parse...);
+    the code kind shows them. Text parts: the student's markdown answer; unanswered omitted.
+    """
     answers: dict[str, Any] = {
-        part_id: ex.source
+        part_id: _code_answer(ex)
         for part_id, ex in extract_parts(problem, upload).items()
-        if ex.source is not None
+        if ex.source is not None or ex.notes
     }
     answers.update(_text_answers(problem, upload))
     return answers

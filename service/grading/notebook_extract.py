@@ -23,8 +23,14 @@ DROPPED_MODULES = (
 )
 _BUILTINS = frozenset(dir(builtins))
 # A heading that names a part: "(e) ...", "e) ...", "Part e", "Question 2(b)".
-_PART_HEADING = re.compile(r"^\W*(?:part\s+|question\s+\d*\s*)?\(?[a-z](?:\.[ivx]+)?\)", re.I)
-_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$", re.MULTILINE)
+# Every quantifier that could hand characters to its neighbour is possessive (``*+``): these run on
+# student text, and backtracking between overlapping runs is polynomial (ReDoS).
+_PART_HEADING = re.compile(
+    r"\W*+(?:part\s++|question\s++\d*+\s*+)?\(?[a-z](?:\.[ivx]++)?\)", re.I
+)
+# ATX heading line: up to 3 spaces, 1-6 '#', blanks, text (trailing '#'s are stripped in Python).
+_HEADING = re.compile(r"[ \t]{0,3}+(#{1,6}+)[ \t]++(.*)")
+MAX_HEADING_CHARS = 300  # headings are matched against problem patterns: keep them short
 # tqdm only draws progress bars: a kept function may wrap its loop in it, so it becomes identity.
 _TQDM_SHIM = "def tqdm(iterable=None, *args, **kwargs):\n    return iterable"
 
@@ -53,12 +59,20 @@ class Extraction:
 def heading_stack(stack: tuple[tuple[int, str], ...], markdown: str) -> tuple[tuple[int, str], ...]:
     """Update the (level, text) heading stack with the headings of one markdown cell."""
     items = list(stack)
-    for match in _HEADING.finditer(markdown):
+    for line in markdown.split("\n"):
+        match = _HEADING.match(line)
+        if match is None:
+            continue
         level = len(match.group(1))
         while items and items[-1][0] >= level:
             items.pop()
-        items.append((level, match.group(2)))
+        items.append((level, heading_text(match.group(2))))
     return tuple(items)
+
+
+def heading_text(raw: str) -> str:
+    """A heading's text without its closing ``#`` sequence, capped at MAX_HEADING_CHARS."""
+    return raw.rstrip().rstrip("#").rstrip()[:MAX_HEADING_CHARS]
 
 
 def _is_dropped_module(module: str) -> bool:
@@ -194,10 +208,11 @@ class Extractor:
         result = Extraction(source=None)
         allowed = set(self.cell_headings)
         end = len(self.statements)
+        where = "in the upload"
         if section is not None:
             cells = self.section_cells(section)
             if cells:
-                allowed = cells
+                allowed, where = cells, "in this part's section"
                 end = max((s.order + 1 for s in self.statements if s.cell in cells), default=0)
             else:
                 result.notes.append(
@@ -210,8 +225,14 @@ class Extractor:
             chain = self._resolve(name, end)
             if chain is None:
                 broken.append(name)
+                result.notes.append(f"{name!r} is defined in a cell that does not parse.")
             elif not chain or chain[0].cell not in allowed or _is_placeholder(chain[0]):
                 missing.append(name)
+                result.notes.append(
+                    f"{name!r} is still the starter's placeholder (not answered)."
+                    if chain and chain[0].cell in allowed
+                    else f"{name!r} is not defined (by a def, class, import or assignment) {where}."
+                )
             else:
                 found.append(name)
                 kept.update((s.order, s) for s in chain)

@@ -9,15 +9,19 @@ import re
 import symtable
 from dataclasses import dataclass
 
+# These run on student text: runs that could trade characters with a neighbour are possessive
+# (``*+``) and nothing spans lines, so matching stays linear (no ReDoS).
 # IPython syntax that is not Python: shell escapes, line magics, `x = !cmd`, `obj?` help.
-_SHELL_OR_MAGIC = re.compile(r"^\s*(?:!|%(?!%)|[A-Za-z_][\w.]*\s*=\s*[!%])")
-_HELP = re.compile(r"^\s*(?:\?{1,2}[A-Za-z_][\w.]*|[A-Za-z_][\w.]*\?{1,2})\s*$")
+_SHELL_OR_MAGIC = re.compile(r"\s*+(?:!|%(?!%)|[A-Za-z_][\w.]*+\s*+=\s*+[!%])")
+_HELP = re.compile(r"\s*+(?:\?{1,2}+[A-Za-z_][\w.]*+|[A-Za-z_][\w.]*+\?{1,2}+)\s*+")
 # Cell magics whose body is still Python; any other `%%magic` makes the whole cell non-Python.
 _PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug"}
-_WRITEFILE = re.compile(r"^\s*%%writefile\s+(?:-a\s+)?(\S+?)\.py\s*$")
+_WRITEFILE = re.compile(r"\s*+%%writefile\s++(?:-a\s++)?(\S+)\.py\s*+")
 _CONTINUATION = re.compile(r"^(?:else\b|elif\b|except\b|finally\b|[)\]}])")
+# Names a line that does not parse seems to bind: `def f`, `class C`, `a, b = ...`, `x: int = ...`.
 _BROKEN_DEF = re.compile(
-    r"^(?:async\s+def|def|class)\s+([A-Za-z_]\w*)|^([A-Za-z_][\w\s,]*?)\s*(?::[^=]*)?=(?!=)",
+    r"^(?:(?:async[ \t]++def|def|class)[ \t]++([A-Za-z_]\w*+)"
+    r"|([A-Za-z_]\w*+(?:[ \t]*+,[ \t]*+[A-Za-z_]\w*+)*+)[ \t]*+,?+[ \t]*+(?::[^=\n]*+)?=(?!=))",
     re.MULTILINE,
 )
 _SCOPED_EXPRESSIONS = {"listcomp", "setcomp", "dictcomp", "genexpr"}
@@ -61,7 +65,7 @@ def clean_ipython(source: str) -> str:
     out: list[str] = []
     continued = False
     for line in lines:
-        if continued or _SHELL_OR_MAGIC.match(line) or _HELP.match(line):
+        if continued or _SHELL_OR_MAGIC.match(line) or _HELP.fullmatch(line):
             indent = line[: len(line) - len(line.lstrip())]
             out.append("" if continued else indent + "pass")
             continued = line.rstrip().endswith("\\")
@@ -73,7 +77,7 @@ def clean_ipython(source: str) -> str:
 def writefile_module(source: str) -> str | None:
     """The module a ``%%writefile name.py`` cell writes (its body is then Python), else None."""
     first = source.lstrip("\n").split("\n", 1)[0]
-    match = _WRITEFILE.match(first)
+    match = _WRITEFILE.fullmatch(first)
     return match.group(1).replace("/", ".") if match else None
 
 

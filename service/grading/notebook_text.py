@@ -6,13 +6,18 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+# Student text: every run that could trade characters with its neighbour is possessive (``*+``)
+# and blanks stay on one line, so matching is linear in the cell's length (no ReDoS).
 # "**Answer:** ...", "Answer: ...", "_Your answer:_ ..." (bold/italic markers optional).
 _MARKER = re.compile(
-    r"^[ \t>]*[*_]{0,2}\s*(?:your\s+)?answers?\s*[*_]{0,2}\s*:\s*[*_]{0,2}", re.I | re.M
+    r"^[ \t>]*+[*_]{0,2}+[ \t]*+(?:your[ \t]++)?answers?[ \t]*+[*_]{0,2}+[ \t]*+:[ \t]*+[*_]{0,2}+",
+    re.I | re.M,
 )
-_ANSWER_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*(?:your\s+)?answers?\b.*$", re.I | re.M)
+_ANSWER_HEADING = re.compile(
+    r"^[ \t]{0,3}+#{1,6}+[ \t]*+(?:your[ \t]++)?answers?\b.*$", re.I | re.M
+)
 _PLACEHOLDER = re.compile(
-    r"^\W*(?:your\s+answer(?:\s+here)?|todo|write\s+your\s+answer\s+here|\.\.\.)?\W*$", re.I
+    r"\W*+(?:your\s++answer(?:\s++here)?|todo|write\s++your\s++answer\s++here)?\W*+", re.I
 )
 
 
@@ -35,13 +40,13 @@ def _answer_in(cell: str) -> str | None:
 
 
 def _is_placeholder(text: str) -> bool:
-    return not text.strip() or bool(_PLACEHOLDER.match(text.strip()))
+    return not text.strip() or bool(_PLACEHOLDER.fullmatch(text.strip()))
 
 
 def part_label_pattern(part_id: str) -> re.Pattern[str]:
     """Heading pattern for a part: ``(c)``, ``c)``, ``Part c`` or ``Question c`` at its start."""
     label = re.escape(part_id.split(".")[0])
-    return re.compile(rf"^\W*(?:part\s+|question\s+|problem\s+)?\(?{label}\)(?:\W|$)", re.I)
+    return re.compile(rf"^\W*+(?:part\s++|question\s++|problem\s++)?\(?{label}\)(?:\W|$)", re.I)
 
 
 def text_answer(

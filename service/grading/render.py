@@ -8,7 +8,9 @@ from typing import Any
 
 import numpy as np
 
-_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?::\s*([^}]*?))?\s*\}\}")
+# Possessive runs over disjoint classes: linear on any text (the spec's trailing blanks are
+# stripped in Python rather than by a lazy run competing with ``\s*``).
+_PLACEHOLDER = re.compile(r"\{\{\s*+([A-Za-z_][A-Za-z0-9_]*+)\s*+(?::\s*+([^{}]*+))?\}\}")
 
 
 def _format_value(value: Any, spec: str | None) -> str:
@@ -28,6 +30,7 @@ def render_template(template: str, params: Mapping[str, Any]) -> str:
 
     def substitute(match: re.Match[str]) -> str:
         name, spec = match.group(1), match.group(2)
+        spec = None if spec is None else spec.rstrip()
         if name not in params:
             raise KeyError(f"template placeholder {name!r} has no variant parameter")
         return _format_value(params[name], spec)

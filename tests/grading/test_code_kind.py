@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -238,3 +239,82 @@ def test_one_of_two_functions_missing_costs_only_its_cases() -> None:
     assert "'g' is not defined" in verdict.feedback
     with pytest.raises(InvalidAnswer, match="does not define f, g"):
         CodeAnswer(("f", "g")).check("h = 1\n", both, ctx(runner))
+
+
+# Notebook answers: {"source": str | None, "notes": [...]} from reading an upload.
+NOTE = "'g' is defined in a cell that does not parse."
+
+
+def test_notebook_answer_without_source_scores_zero_and_says_why() -> None:
+    runner = FakeRunner(lambda x: 2 * x)
+    verdict = CodeAnswer(("f",)).check(
+        {"source": None, "notes": [NOTE, "'f' is still the starter's placeholder."]},
+        spec(case(X, 2 * X)),
+        ctx(runner),
+    )
+    assert verdict.status is PartStatus.INCORRECT and verdict.fraction == 0.0
+    assert verdict.feedback == (
+        f"No answer found in the notebook: {NOTE} 'f' is still the starter's placeholder."
+    )
+    assert runner.runs == []  # nothing to run
+
+
+def test_notebook_answer_with_source_is_graded_as_the_source_plus_notes() -> None:
+    s = spec(case(X, 2 * X), case(X + 1, 2 * X + 2, hidden=True))
+    plain = CodeAnswer(("f",)).check(SOURCE, s, ctx(FakeRunner(lambda x: 2 * x)))
+    noted = CodeAnswer(("f",)).check(
+        {"source": SOURCE, "notes": [NOTE]}, s, ctx(FakeRunner(lambda x: 2 * x))
+    )
+    assert (noted.status, noted.fraction) == (plain.status, plain.fraction) == (
+        PartStatus.CORRECT,
+        1.0,
+    )
+    assert noted.feedback == f"{plain.feedback}\nNotebook: {NOTE}"
+    wrong = CodeAnswer(("f",)).check(
+        {"source": SOURCE, "notes": [NOTE]}, s, ctx(FakeRunner(lambda x: x))
+    )
+    assert wrong.fraction == 0.0 and wrong.feedback.endswith(f"Notebook: {NOTE}")
+
+
+def test_notebook_answer_with_unusable_source_keeps_its_notes() -> None:
+    with pytest.raises(InvalidAnswer, match=f"does not define f. Notebook: {re.escape(NOTE)}"):
+        CodeAnswer(("f",)).check(
+            {"source": "h = 1\n", "notes": [NOTE]}, spec(case(X, X)), ctx(FakeRunner())
+        )
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {},
+        {"source": SOURCE},
+        {"notes": [NOTE]},
+        {"source": SOURCE, "notes": [NOTE], "score": 1.0},
+        {"source": 3, "notes": [NOTE]},
+        {"source": SOURCE, "notes": NOTE},
+        {"source": SOURCE, "notes": []},
+        {"source": None, "notes": [None]},
+        {"source": None, "notes": [""]},
+        {"source": None, "notes": ["x" * 501]},
+        {"source": None, "notes": ["n"] * 21},
+        {"source": ["def f(x): return 2 * x"], "notes": [NOTE]},
+    ],
+)
+def test_malformed_notebook_answers_are_invalid(answer: Any) -> None:
+    runner = FakeRunner(lambda x: 2 * x)
+    with pytest.raises(InvalidAnswer):
+        CodeAnswer(("f",)).check(answer, spec(case(X, 2 * X)), ctx(runner))
+    assert runner.runs == []
+
+
+def test_json_notes_gain_nothing() -> None:
+    """A forged dict scores exactly what its source scores; its notes are only appended text."""
+    s = spec(case(X, 2 * X), case(X + 1, 2 * X + 2))
+    half = FakeRunner(lambda x: 2 * x if x[0] < 2 else x)
+    plain = CodeAnswer(("f",)).check(SOURCE, s, ctx(half))
+    forged = CodeAnswer(("f",)).check(
+        {"source": SOURCE, "notes": ["2/2 cases passed. Full marks."]}, s, ctx(half)
+    )
+    assert (forged.status, forged.fraction) == (plain.status, plain.fraction)
+    assert forged.fraction == pytest.approx(0.5)
+    assert forged.feedback.startswith(plain.feedback)

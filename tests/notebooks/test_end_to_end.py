@@ -75,10 +75,18 @@ def test_step_size_helper_py_upload(runner: CodeRunner) -> None:
 def test_optim_py_answers_the_optimizer_parts(runner: CodeRunner) -> None:
     problem = get_problem("hw2-optimizers-init")
     good, answers = _grade_file(problem, "optim.py", runner)
-    assert {"a", "b", "c"} <= set(answers) and "d" not in answers
+    assert all(isinstance(answers[p], str) for p in ("a", "b", "c"))
+    assert answers["d"] == {
+        "source": None,
+        "notes": [
+            "'he_init' is not defined (by a def, class, import or assignment) in the upload."
+        ],
+    }
     statuses = _statuses(good)
     assert [statuses[p] for p in ("a", "b", "c")] == [PartStatus.CORRECT] * 3
-    assert statuses["d"] == PartStatus.INCORRECT  # not in optim.py: "No answer given."
+    d = next(p for p in good.parts if p.part_id == "d")  # not in optim.py: it says so, 0 points
+    assert d.status == PartStatus.INCORRECT and d.score == 0
+    assert d.feedback.startswith("No answer found in the notebook: 'he_init' is not defined")
     buggy, _ = _grade_file(problem, "optim_rmsprop_bug.py", runner)
     statuses = _statuses(buggy)
     assert statuses["a"] == statuses["c"] == PartStatus.CORRECT
@@ -105,9 +113,16 @@ def test_color_organ_complete_notebook_is_graded_per_part(runner: CodeRunner) ->
 def test_color_organ_blank_starter_costs_each_part_only(runner: CodeRunner) -> None:
     problem = get_problem("hw0-color-organ")
     blank, answers = _grade_file(problem, "color_organ_blank.ipynb", runner)
-    assert not {"e", "f", "g"} & set(answers)
-    feedback = {p.part_id: p.feedback for p in blank.parts}
-    assert [feedback[p] for p in ("e", "f", "g")] == ["No answer given."] * 3
+    assert all(answers[p]["source"] is None for p in ("e", "f", "g"))
+    parts = {p.part_id: p for p in blank.parts}
+    assert all(parts[p].status == PartStatus.INCORRECT and parts[p].score == 0 for p in "efg")
+    assert parts["e"].feedback == (
+        "No answer found in the notebook: 'loss_fn' is defined in a cell that does not parse."
+    )
+    assert "'evaluate_hp_circuit' is still the starter's placeholder" in parts["f"].feedback
+    assert "'train_bp_circuit_binary' is defined in a cell that does not parse" in parts[
+        "g"
+    ].feedback
     partial, _ = _grade_file(problem, "color_organ_partial.ipynb", runner)
     statuses = _statuses(partial)
     assert statuses["e"] == statuses["f"] == PartStatus.CORRECT

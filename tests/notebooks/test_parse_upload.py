@@ -21,15 +21,18 @@ def _notebook(*cells: nbformat.NotebookNode) -> bytes:
     return nbformat.writes(nb).encode()
 
 
-def _rejected(data: bytes, filename: str = "hw.ipynb", **kwargs: int) -> str:
+def _rejected(data: bytes, filename: str = "hw.ipynb", status: int = 400, **kwargs: int) -> str:
     with pytest.raises(NotebookRejected) as info:
         parse_upload(data, filename, **kwargs)
+    assert info.value.status == status
     return str(info.value)
 
 
 def test_too_large_is_rejected_before_parsing() -> None:
-    message = _rejected(b"x" * 2000, max_bytes=1000)
+    message = _rejected(b"x" * 2000, "hw.txt", status=413, max_bytes=1000)
     assert "limit" in message and "Clear the outputs" in message
+    assert parse_upload(b"x = 1", "a.py", max_bytes=5).cells[0].source == "x = 1"  # at the limit
+    _rejected(b"x = 1", "a.py", status=413, max_bytes=4)
 
 
 def test_not_utf8_is_rejected() -> None:
@@ -65,9 +68,11 @@ def test_notebook_without_code_cells_is_rejected() -> None:
 
 
 def test_other_extensions_and_empty_files_are_rejected() -> None:
-    assert "expected a Jupyter notebook (.ipynb) or a Python file (.py)" in _rejected(
-        b"x = 1", "answers.txt"
-    )
+    for name in ("answers.txt", "hw.ipynb.zip", "ipynb", "hw.", ""):
+        assert "expected a Jupyter notebook (.ipynb) or a Python file (.py)" in _rejected(
+            b"x = 1", name, status=415
+        )
+    assert parse_upload(b"x = 1", "dir/HW.PY").filename == "HW.PY"  # suffix case-insensitive
     assert "is empty" in _rejected(b"  \n", "optim.py")
 
 

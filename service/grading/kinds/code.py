@@ -18,6 +18,8 @@ from service.grading.kinds.base import CheckContext, InvalidAnswer, Verdict
 from service.grading.kinds.code_spec import CodeCase, CodeSpec, Compare
 
 MAX_SOURCE_CHARS = 100_000
+MAX_NOTES = 20  # notes from reading a notebook (a name not found, a cell that does not parse)
+MAX_NOTE_CHARS = 500
 SHOW_CHARS = 300
 COMPILE_PREFIX = "source does not compile"
 NOT_DEFINED = "is not defined by your code"
@@ -165,6 +167,36 @@ def _judge(case: CodeCase, outcome: Any) -> tuple[bool, str]:
     return passed, message
 
 
+def _notebook_answer(answer: dict[Any, Any]) -> tuple[str | None, tuple[str, ...]]:
+    """(source, notes) of ``{"source": str | None, "notes": [str, ...]}``; InvalidAnswer otherwise.
+
+    This form comes from reading a notebook; sent as JSON it gains nothing: the source is graded
+    as usual and the notes are only text appended to the feedback.
+    """
+    if set(answer) != {"source", "notes"}:
+        raise InvalidAnswer("A code answer object must have exactly the keys 'source' and 'notes'.")
+    source, notes = answer["source"], answer["notes"]
+    if source is not None and not isinstance(source, str):
+        raise InvalidAnswer(f"'source' must be text or null, got {type(source).__name__}.")
+    if (
+        not isinstance(notes, list)
+        or not 0 < len(notes) <= MAX_NOTES
+        or not all(isinstance(n, str) and 0 < len(n) <= MAX_NOTE_CHARS for n in notes)
+    ):
+        raise InvalidAnswer(
+            f"'notes' must be a list of 1 to {MAX_NOTES} texts of at most {MAX_NOTE_CHARS} "
+            "characters."
+        )
+    return source, tuple(notes)
+
+
+def _with_notes(verdict: Verdict, notes: tuple[str, ...]) -> Verdict:
+    if not notes:
+        return verdict
+    feedback = "\n".join(filter(None, [verdict.feedback, "Notebook: " + " ".join(notes)]))
+    return Verdict(verdict.fraction, verdict.status, feedback)
+
+
 class CodeAnswer:
     """Python source defining ``functions``; run in the sandbox, judged per ``CodeSpec``."""
 
@@ -191,7 +223,23 @@ class CodeAnswer:
         return answer
 
     def check(self, answer: Any, expected: Any, ctx: CheckContext) -> Verdict:
-        """Run the cases of ``expected`` (a CodeSpec) in the sandbox and judge the results."""
+        """Run the cases of ``expected`` (a CodeSpec) in the sandbox and judge the results.
+
+        ``answer`` is source text, or a notebook's ``{"source": str | None, "notes": [...]}``:
+        no source scores 0 and says why; otherwise the notes follow the usual feedback.
+        """
+        if not isinstance(answer, dict):
+            return self._check_source(answer, expected, ctx)
+        source, notes = _notebook_answer(answer)
+        if source is None:
+            return Verdict.incorrect("No answer found in the notebook: " + " ".join(notes))
+        try:
+            verdict = self._check_source(source, expected, ctx)
+        except InvalidAnswer as exc:
+            raise InvalidAnswer(f"{exc} Notebook: {' '.join(notes)}") from None
+        return _with_notes(verdict, notes)
+
+    def _check_source(self, answer: Any, expected: Any, ctx: CheckContext) -> Verdict:
         spec: CodeSpec = expected
         required = tuple(dict.fromkeys(self.functions + tuple(spec.functions)))
         source = self._source(answer, required)

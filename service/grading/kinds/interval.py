@@ -7,7 +7,6 @@ Endpoints are compared as expressions at random points; strict vs non-strict mat
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -24,7 +23,18 @@ from service.grading.kinds.base import CheckContext, InvalidAnswer, Verdict
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
 _MINUS_INF = ("-inf", "-oo", "-∞")
 _PLUS_INF = ("inf", "oo", "+inf", "∞", "+∞")
-_BRACKETS = re.compile(r"^\s*([\[(])(.*),(.*)([\])])\s*$", re.DOTALL)
+
+
+def _bracketed(text: str) -> tuple[str, str, str, str] | None:
+    """``[lo, hi)``-style text split at its last comma: (left, lo, hi, right), else None.
+
+    Plain string operations, not a regex: ``(.*),(.*)`` backtracks quadratically on long input.
+    """
+    body = text.strip()
+    if len(body) < 2 or body[0] not in "[(" or body[-1] not in "])":
+        return None
+    lo, comma, hi = body[1:-1].rpartition(",")
+    return (body[0], lo, hi, body[-1]) if comma else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +67,9 @@ def parse_interval(
         raise InvalidAnswer(f"An interval (text) was expected, got {type(text).__name__}.")
     parse = parse_trusted if trusted else parse_formula
     other = names - {variable}
-    bracket = _BRACKETS.match(text)
-    if bracket and bracket.group(2).count("(") == bracket.group(2).count(")"):
-        left, lo, hi, right = bracket.groups()
+    bracket = _bracketed(text)
+    if bracket and bracket[1].count("(") == bracket[1].count(")"):
+        left, lo, hi, right = bracket
         low = None if lo.strip() in _MINUS_INF else Bound(parse(lo, other), left == "(")
         high = None if hi.strip() in _PLUS_INF else Bound(parse(hi, other), right == ")")
         return Interval(low, high)
