@@ -6,8 +6,10 @@ finder points at a path that does not exist inside) and a copy of the driver and
 harnesses at /sandbox. Writable: a size-limited tmpfs at /tmp and /dev/shm. Fresh pid, mount,
 net, ipc, uts and cgroup namespaces; every capability is dropped except the three the
 bootstrap needs to switch to the sandbox uid, which it then drops for good (see
-inside/zygote.py). No user namespace on purpose: bwrap run as root maps the sandbox uid to
-host root, whereas a real unprivileged host uid owns nothing on the host.
+inside/zygote.py). bwrap itself creates no user namespace (run as root it would map the sandbox
+uid to host root): the zygote, once it is the unprivileged sandbox uid, enters a fresh one of
+its own with an identity map of that uid, and stacks the full seccomp filter (read from
+``full_filter_fd``) on top of the bootstrap one that bwrap loads.
 """
 
 from __future__ import annotations
@@ -73,12 +75,17 @@ def build_command(
     paths: SandboxPaths,
     driver_dir: str,
     seccomp_fd: int,
+    full_filter_fd: int,
     *,
     flavor: str,
     uid: int,
     tmp_bytes: int,
 ) -> list[str]:
-    """The argv that starts one zygote of ``flavor`` ("numpy" or "torch") as ``uid``."""
+    """The argv that starts one zygote of ``flavor`` ("numpy" or "torch") as ``uid``.
+
+    bwrap loads the bootstrap filter from ``seccomp_fd``; ``full_filter_fd`` is inherited by
+    the zygote, which stacks that filter and closes the fd.
+    """
     args = [
         "bwrap",
         "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
@@ -102,5 +109,5 @@ def build_command(
     python = paths.python
     if not (python.startswith(paths.prefix + "/") or python.startswith("/usr/")):
         python = os.path.join(paths.prefix, "bin", os.path.basename(python))
-    args += [python, "-I", "-S", "-B", "-c", BOOTSTRAP, flavor, str(uid)]
+    args += [python, "-I", "-S", "-B", "-c", BOOTSTRAP, flavor, str(uid), str(full_filter_fd)]
     return args

@@ -23,7 +23,7 @@ from service.sandbox.cgroup import (
     detect,
 )
 from service.sandbox.process import Zygote, ZygoteFailure
-from service.sandbox.seccomp import filter_fd
+from service.sandbox.seccomp import SeccompFilters, filter_fd
 
 log = logging.getLogger(__name__)
 FLAVORS = ("numpy", "torch")
@@ -126,9 +126,9 @@ def _sweep_cgroups(layout: CgroupLayout) -> None:
 class ZygotePool:
     """Idle zygotes by flavor; `acquire` pops one (or starts one cold), `release` recycles."""
 
-    def __init__(self, workers: int, options: SandboxOptions, seccomp_bpf: bytes) -> None:
+    def __init__(self, workers: int, options: SandboxOptions, filters: SeccompFilters) -> None:
         self.options = options
-        self._bpf = seccomp_bpf
+        self._filters = filters
         self._driver_dir = tempfile.mkdtemp(prefix="sandbox-driver-")
         copy_driver(self._driver_dir)
         self._cond = threading.Condition()
@@ -182,10 +182,10 @@ class ZygotePool:
             if self.cgroup_layout is not None:
                 cgroup = Cgroup(self.cgroup_layout, f"{NAME_PREFIX}{uid}",
                                 self.options.cgroup_memory_bytes, self.options.cgroup_pids)
-            fd = filter_fd(self._bpf)
-            argv = build_command(self.options.paths, self._driver_dir, fd, flavor=flavor,
+            fds = (filter_fd(self._filters.bootstrap), filter_fd(self._filters.full))
+            argv = build_command(self.options.paths, self._driver_dir, *fds, flavor=flavor,
                                  uid=uid, tmp_bytes=self.options.tmp_bytes)
-            zygote = Zygote(argv, fd, flavor=flavor, uid=uid, lock_fd=lock, cgroup=cgroup)
+            zygote = Zygote(argv, fds, flavor=flavor, uid=uid, lock_fd=lock, cgroup=cgroup)
         except OSError:
             if cgroup is not None:
                 cgroup.destroy()

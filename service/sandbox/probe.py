@@ -13,19 +13,23 @@ from typing import Any
 from service.sandbox.pool import SandboxOptions, ZygotePool
 from service.sandbox.process import ZygoteFailure
 from service.sandbox.results import encode_request, execute_on
-from service.sandbox.seccomp import SeccompUnavailable, build_filter_bpf
+from service.sandbox.seccomp import SeccompUnavailable, build_filters
 
 REPO_ROOT = str(Path(__file__).resolve().parents[2])
 PROBE_SOURCE = '''
 def probe(repo):
-    import os, socket
+    import ctypes, os, socket
     status = dict(l.split(":", 1) for l in open("/proc/self/status") if ":" in l)
     facts = {"uid": os.getuid(), "euid": os.geteuid(), "seccomp": status["Seccomp"].strip(),
              "nnp": status["NoNewPrivs"].strip(), "hostname": os.uname().nodename,
              "caps": [status[k].strip() for k in ("CapInh", "CapPrm", "CapEff", "CapBnd",
                                                   "CapAmb")],
              "pids": len([p for p in os.listdir("/proc") if p.isdigit()]),
-             "repo_visible": os.path.exists(repo)}
+             "repo_visible": os.path.exists(repo),
+             "uid_map": [l.split() for l in open("/proc/self/uid_map").read().splitlines()],
+             "filters": int(status.get("Seccomp_filters", "0").strip() or 0)}
+    libc = ctypes.CDLL(None, use_errno=True)
+    facts["unshare_user"] = 0 if libc.unshare(0x10000000) == 0 else ctypes.get_errno()
     try:
         socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         facts["socket"] = 0
@@ -59,9 +63,16 @@ def _problems(facts: dict[str, Any], options: SandboxOptions) -> list[str]:
     lo, hi = options.uid_base, options.uid_base + options.uid_count
     if not (lo <= facts.get("uid", -1) < hi and facts.get("euid") == facts.get("uid")):
         out.append(f"the sandbox did not switch to a dedicated uid (uid {facts.get('uid')})")
+    uid_map = facts.get("uid_map")
+    if uid_map == [["0", "0", "4294967295"]] or not isinstance(uid_map, list):
+        out.append("the sandbox has no user namespace of its own (initial uid_map)")
+    elif uid_map != [[str(facts.get("uid"))] * 2 + ["1"]]:
+        out.append(f"the sandbox's uid_map is not the identity map of its uid ({uid_map})")
+    if facts.get("unshare_user") != errno.EPERM:
+        out.append("unshare(CLONE_NEWUSER) is not blocked inside the sandbox")
     if any(int(c, 16) for c in facts.get("caps", ["1"])):
         out.append("capabilities remain inside the sandbox")
-    if facts.get("seccomp") != "2" or facts.get("nnp") != "1":
+    if facts.get("seccomp") != "2" or facts.get("nnp") != "1" or facts.get("filters", 0) < 2:
         out.append("the seccomp filter is not active")
     if facts.get("socket") != errno.EPERM:
         out.append("sockets are not blocked by seccomp")
@@ -100,10 +111,10 @@ def check_layers(
     if problem:
         return None, (False, problem)
     try:
-        bpf = build_filter_bpf()
+        filters = build_filters()
     except SeccompUnavailable as exc:
         return None, (False, str(exc))
-    pool = ZygotePool(workers, options, bpf)
+    pool = ZygotePool(workers, options, filters)
     try:
         zygote = pool.spawn("numpy")
     except (ZygoteFailure, OSError) as exc:

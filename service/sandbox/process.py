@@ -48,7 +48,7 @@ class Zygote:
     def __init__(
         self,
         argv: list[str],
-        seccomp_fd: int,
+        filter_fds: tuple[int, ...],
         *,
         flavor: str,
         uid: int,
@@ -69,7 +69,7 @@ class Zygote:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=self._stderr,
-                pass_fds=(seccomp_fd,),
+                pass_fds=filter_fds,
                 start_new_session=True,
                 env=HOST_ENV,
                 preexec_fn=_joiner(procs),  # raw writes only, see _joiner
@@ -78,7 +78,8 @@ class Zygote:
             self._stderr.close()
             raise OSError(f"cannot place the sandbox in its cgroup: {exc}") from exc
         finally:
-            os.close(seccomp_fd)
+            for fd in filter_fds:
+                os.close(fd)
             for fd in procs:
                 os.close(fd)
         assert self.proc.stdin is not None and self.proc.stdout is not None

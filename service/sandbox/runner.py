@@ -54,7 +54,8 @@ class SandboxRunner:
             return {"sandbox": f"unavailable: {self._status[1]}"}
         layout = pool.cgroup_layout
         return {
-            "sandbox": "bubblewrap: namespaces, dedicated uid, no capabilities, seccomp, rlimits",
+            "sandbox": ("bubblewrap: namespaces, own user namespace, dedicated uid, "
+                        "no capabilities, stacked seccomp, rlimits"),
             "cgroup": layout.describe() if layout is not None else pool.cgroup_note,
         }
 

@@ -1,4 +1,4 @@
-"""The zygote: drops privileges, imports numpy (and torch), then forks one child per job.
+"""The zygote: confines itself (see confine.py), imports numpy (and torch), then forks per job.
 
 Protocol on fd 0/1 (length-prefixed frames): the zygote sends a ready header; then for each
 job it reads a JSON header (limits, body length) and forks; the child reads the body (source +
@@ -11,7 +11,6 @@ namespace, reaps them (it is a subreaper, so orphans come back to it) and wipes 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import json
 import os
 import resource
@@ -22,40 +21,14 @@ import sys
 import time
 from typing import Any
 
-_PR_SET_DUMPABLE = 4
-_PR_CAPBSET_DROP = 24
-_PR_SET_CHILD_SUBREAPER = 36
-_CAP_VERSION_3 = 0x20080522
-_CAP_SETUID_GID = (1 << 6) | (1 << 7)
+from .confine import ConfinementError, confine
+
 SCRATCH = ("/tmp", "/dev/shm")
 
 
 def _die(message: str) -> None:
     os.write(2, f"zygote: {message}\n".encode())
     os._exit(70)
-
-
-def _drop_privileges(uid: int) -> None:
-    """Empty the bounding and inheritable sets, then switch to ``uid``; verify nothing is left."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    for cap in range(64):
-        libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0)
-    header = (ctypes.c_uint32 * 2)(_CAP_VERSION_3, 0)
-    data = (ctypes.c_uint32 * 6)(_CAP_SETUID_GID, _CAP_SETUID_GID, 0, 0, 0, 0)
-    if libc.capset(header, data) != 0:
-        _die("capset failed")
-    os.setgroups([])
-    os.setresgid(uid, uid, uid)
-    os.setresuid(uid, uid, uid)
-    with open("/proc/self/status") as status:
-        fields = dict(line.split(":", 1) for line in status if ":" in line)
-    for key in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"):
-        if int(fields[key].strip(), 16) != 0:
-            _die(f"{key} not empty after the uid switch")
-    if os.getuid() == 0 or os.geteuid() == 0:
-        _die("still root")
-    libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
-    libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
 def _read_exact(fd: int, size: int) -> bytes:
@@ -181,9 +154,12 @@ def _job(limits: dict[str, Any]) -> tuple[dict[str, Any], int]:
 
 
 def main() -> None:
-    """Entry point (see bwrap.BOOTSTRAP): argv = [flavor, uid]."""
-    flavor, uid = sys.argv[1], int(sys.argv[2])
-    _drop_privileges(uid)
+    """Entry point (see bwrap.BOOTSTRAP): argv = [flavor, uid, fd of the full seccomp filter]."""
+    flavor, uid, filter_fd = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    try:
+        confine(uid, filter_fd)
+    except (ConfinementError, OSError, KeyError, ValueError) as exc:
+        _die(f"confinement failed: {exc}")
     import numpy  # noqa: F401  (warm import: forked children share it)
 
     if flavor == "torch":
