@@ -76,7 +76,7 @@ def trivial_app() -> Any:
 
 
 def serve(target: str, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    """Start uvicorn on ``port`` and wait for it to answer."""
+    """Start uvicorn on ``port`` and wait for it to answer (same flags for every app)."""
     cmd = [
         sys.executable,
         "-m",
@@ -87,6 +87,10 @@ def serve(target: str, env: dict[str, str], port: int) -> subprocess.Popen[bytes
         "127.0.0.1",
         "--port",
         str(port),
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
         "--no-access-log",
         "--log-level",
         "warning",
@@ -194,7 +198,17 @@ async def load(port: int, requests: list[bytes], seconds: float, conns: int) -> 
         "p50_ms": 1000 * statistics.median(lat),
         "p99_ms": 1000 * lat[int(0.99 * (len(lat) - 1))],
         "codes": codes,
+        "warm": len(warm),
     }
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process and its threads (Linux; None elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run_case(
@@ -208,7 +222,11 @@ def run_case(
         if grader:  # a submission answers 201 with the full report
             sample = request_json(port, "GET", "/api/v1/problems", None, ADMIN)
             assert any(p["id"] == PROBLEM for p in sample)
+        before = cpu_seconds(proc.pid)
         result = asyncio.run(load(port, reqs, args.seconds, args.connections))
+        after = cpu_seconds(proc.pid)
+        if before is not None and after is not None:  # server CPU over warm-up + measured
+            result["cpu_ms"] = 1000 * (after - before) / (result["requests"] + result["warm"])
     finally:
         proc.terminate()
         proc.wait(10)
@@ -237,8 +255,9 @@ def pg_schema(action: str, schema: str) -> bool:
 
 
 def _row(r: dict[str, Any], trivial: float) -> str:
+    cpu = f"{r['cpu_ms']:>9.3f}" if "cpu_ms" in r else f"{'-':>9}"
     return (
-        f"{r['name']:<40}{r['rps']:>9.0f}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}"
+        f"{r['name']:<40}{r['rps']:>9.0f}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}{cpu}"
         f"{r['rps'] / trivial:>11.0%}  {r['codes']}"
     )
 
@@ -292,7 +311,10 @@ def main() -> None:
         f"\n{args.connections} keep-alive connections, {args.seconds:g} s per case, "
         f"{os.cpu_count()} CPUs shared by client, server and whatever else runs\n"
     )
-    print(f"{'case':<40}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'vs trivial':>12}  status codes")
+    print(
+        f"{'case':<40}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'cpu ms':>9}{'vs trivial':>12}"
+        "  status codes"
+    )
     for t, s_ in zip(trivial_runs, sqlite_runs, strict=True):
         print(_row(t, t["rps"]))
         print(_row(s_, t["rps"]))
@@ -304,6 +326,13 @@ def main() -> None:
         f"\nmedian over {args.rounds} rounds: trivial {trivial:.0f} req/s, SQLite submissions "
         f"{sqlite:.0f} req/s ({sqlite / trivial:.0%} of trivial), p50 {p50:.2f} ms"
     )
+    if all("cpu_ms" in r for r in trivial_runs + sqlite_runs):  # steadier than req/s on a busy box
+        cpu_t = statistics.median(r["cpu_ms"] for r in trivial_runs)
+        cpu_s = statistics.median(r["cpu_ms"] for r in sqlite_runs)
+        print(
+            f"server CPU per request: trivial {cpu_t:.3f} ms, SQLite submissions {cpu_s:.3f} ms "
+            f"(trivial/submission = {cpu_t / cpu_s:.0%}); load average {os.getloadavg()[0]:.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -7,8 +7,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from service.api.deps import principal, services
-from service.api.render import json_response
-from service.api.schemas import ManualGradeIn, ReportOut, SubmissionIn, read_json, validate
+from service.api.render import json_response, report_response
+from service.api.schemas import (
+    ManualGradeIn,
+    ReportOut,
+    SubmissionIn,
+    read_json,
+    read_submission,
+    validate,
+)
 from service.app import manage, submit
 from service.app.auth import Principal
 
@@ -33,7 +40,7 @@ _BODY = {
 async def create_submission(request: Request) -> Response:
     """Grade answers now (201) or queue code parts for the worker (202)."""
     who = await principal(request)  # called directly: the hot path skips dependency solving
-    data: SubmissionIn = validate(SubmissionIn, read_json(await request.body()))
+    data = read_submission(await request.body())
     svc = services(request)
     args = (svc, who, data.problem_id, data.student_id, data.answers)
     # Every verdict cached: cheap enough to prepare on the event loop; else in a thread.
@@ -43,8 +50,7 @@ async def create_submission(request: Request) -> Response:
     assert prepared is not None
     stored = submit.store(svc, prepared)
     await svc.writer.write(stored.item)  # acknowledged only once committed (group commit)
-    report = stored.report
-    return json_response(report, 202 if report["status"] == "queued" else 201)
+    return report_response(stored, 202 if prepared.status == "queued" else 201)
 
 
 @router.post(

@@ -7,8 +7,12 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
+from service.app.reports import part_dict
 from service.grading.grade import GRADER_VERSION, check_part_ids, grade
 from service.grading.kinds.code_spec import CodeRunner
 from service.grading.model import Problem
@@ -24,6 +28,73 @@ _UNCACHED_KINDS = frozenset({"code"})
 def grader_version(problem: Problem) -> str:
     """The version string recorded with results (same as ``grade`` reports)."""
     return f"{GRADER_VERSION}+{problem.id}@{problem.version}"
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemPlan:
+    """What the hot path needs to know about a problem, computed once per problem object."""
+
+    part_ids: tuple[str, ...]
+    known: frozenset[str]
+    order: Mapping[str, int]  # part id -> position in the problem
+    code_ids: tuple[str, ...]  # parts of the code kind (graded by the worker)
+    uncached: frozenset[str]  # parts whose verdicts are never cached
+    version: str  # grader_version(problem)
+
+
+_PLANS: dict[int, tuple[Problem, ProblemPlan]] = {}  # keeps the problem alive: ids stay unique
+_PLANS_LOCK = threading.Lock()
+
+
+def problem_plan(problem: Problem) -> ProblemPlan:
+    """The problem's plan (memoised by identity: problems are immutable)."""
+    found = _PLANS.get(id(problem))
+    if found is not None and found[0] is problem:
+        return found[1]
+    ids = tuple(p.id for p in problem.parts)
+    plan = ProblemPlan(
+        part_ids=ids,
+        known=frozenset(ids),
+        order={pid: i for i, pid in enumerate(ids)},
+        code_ids=tuple(p.id for p in problem.parts if p.kind.name == "code"),
+        uncached=frozenset(p.id for p in problem.parts if p.kind.name in _UNCACHED_KINDS),
+        version=grader_version(problem),
+    )
+    with _PLANS_LOCK:
+        if len(_PLANS) > 1024:  # tests build many problems; the bank holds a few dozen
+            _PLANS.clear()
+        _PLANS[id(problem)] = (problem, plan)
+    return plan
+
+
+@dataclass(frozen=True, slots=True)
+class VerdictSummary:
+    """A verdict list's report pieces: the parts' JSON and the raw score sums."""
+
+    parts_json: bytes  # orjson of [part_dict(r) for r in results]
+    score: float
+    max_score: float
+
+
+_SUMMARIES: dict[int, tuple[list[PartResult], VerdictSummary]] = {}
+
+
+def verdict_summary(results: list[PartResult]) -> VerdictSummary:
+    """Report pieces of ``results`` (TypeError if orjson cannot serialise a part)."""
+    # Memoised by identity: the grade cache hands out the same, never mutated, list for the
+    # same answers, so a repeated submission reuses its parts' JSON.
+    found = _SUMMARIES.get(id(results))
+    if found is not None and found[0] is results:
+        return found[1]
+    parts = [part_dict(r) for r in results]
+    summary = VerdictSummary(
+        orjson.dumps(parts), sum(p["score"] for p in parts), sum(p["max_score"] for p in parts)
+    )
+    with _PLANS_LOCK:
+        if len(_SUMMARIES) > 4096:
+            _SUMMARIES.clear()
+        _SUMMARIES[id(results)] = (results, summary)  # holds the list: ids stay unique
+    return summary
 
 
 def canonical(value: Any) -> str:
@@ -86,7 +157,8 @@ class PartGrader:
         part_ids: tuple[str, ...],
         answers: Mapping[str, Any],
     ) -> tuple[Any, ...] | None:
-        if any(p.kind.name in _UNCACHED_KINDS for p in problem.parts if p.id in part_ids):
+        uncached = problem_plan(problem).uncached
+        if uncached and not uncached.isdisjoint(part_ids):
             return None
         answer_key = canonical(dict(answers))
         if len(answer_key) > 4 * _MAX_KEY_CHARS:
@@ -141,7 +213,8 @@ class PartGrader:
         *,
         cached_only: bool,
     ) -> list[PartResult] | None:
-        check_part_ids(problem, answers)
+        if not problem_plan(problem).known.issuperset(answers):
+            check_part_ids(problem, answers)  # raises UnknownPart
         part_ids = tuple(part_ids)
         whole_key = self._whole_key(problem, variant, part_ids, answers)
         if whole_key is not None:

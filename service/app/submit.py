@@ -19,7 +19,7 @@ from service.app.errors import (
     PayloadTooLarge,
     UnsupportedMediaType,
 )
-from service.app.grading import grader_version
+from service.app.grading import grader_version, problem_plan
 from service.app.reports import report_dict
 from service.app.writer import WriteItem
 from service.db import repo_bulk
@@ -50,14 +50,15 @@ def _depth(value: Any) -> int:
 def validate_answers(problem: Problem, answers: Mapping[str, Any]) -> None:
     """InvalidSubmission (422) for unknown parts or absurdly nested values."""
     try:
-        check_part_ids(problem, answers)
+        if not problem_plan(problem).known.issuperset(answers):
+            check_part_ids(problem, answers)  # raises UnknownPart
     except UnknownPart as exc:
         raise InvalidSubmission(
             str(exc),
             errors=[{"loc": ["answers", pid], "msg": "unknown part"} for pid in exc.unknown],
         ) from exc
     for part_id, value in answers.items():
-        if _depth(value) > MAX_ANSWER_DEPTH:
+        if isinstance(value, list | dict) and _depth(value) > MAX_ANSWER_DEPTH:
             raise InvalidSubmission(
                 f"answer to part {part_id!r} is nested too deeply",
                 errors=[{"loc": ["answers", part_id], "msg": "nested too deeply"}],
@@ -66,7 +67,7 @@ def validate_answers(problem: Problem, answers: Mapping[str, Any]) -> None:
 
 def code_part_ids(problem: Problem, answers: Mapping[str, Any]) -> set[str]:
     """Parts answered with code (graded by the worker, off the request path)."""
-    return {p.id for p in problem.parts if p.kind.name == "code" and answers.get(p.id) is not None}
+    return {pid for pid in problem_plan(problem).code_ids if answers.get(pid) is not None}
 
 
 NOTEBOOK_PART_KINDS = ("code", "text")
@@ -136,7 +137,25 @@ class Stored:
     """A submission ready for the writer, and the report to send once it is committed."""
 
     item: WriteItem
-    report: dict[str, Any]
+    submission_id: str
+    prepared: Prepared
+    created_at: datetime
+    max_score: float | None  # overrides the parts' sum while parts are pending
+
+    @property
+    def report(self) -> dict[str, Any]:
+        """The report (built on demand: the JSON route serialises it from cached pieces)."""
+        p = self.prepared
+        return report_dict(
+            submission_id=self.submission_id,
+            problem_id=p.problem.id,
+            student_id=p.student_id,
+            status=p.status,
+            results=p.results,
+            max_score=self.max_score,
+            kind=p.kind,
+            created_at=self.created_at,
+        )
 
 
 def store(svc: Services, prepared: Prepared) -> Stored:
@@ -155,22 +174,28 @@ def store(svc: Services, prepared: Prepared) -> Stored:
         upload=prepared.upload,
         upload_name=prepared.upload_name,
     )
-    results = repo_bulk.result_rows(submission_id, records(problem, prepared.results), created)
+    plan = problem_plan(problem)
+    order, version = plan.order, plan.version
+    results = [  # repo_bulk.RESULT_FIELDS order, built in one pass (the hot path)
+        (
+            submission_id,
+            order[r.part_id],
+            r.part_id,
+            r.score,
+            r.max_score,
+            str(r.status),
+            r.feedback,
+            version,
+            False,
+            created,
+        )
+        for r in prepared.results
+    ]
     on_commit = (lambda: svc.jobs.put(submission_id)) if prepared.status == "queued" else None
     item = WriteItem(prepared.student_id, row, results, on_commit=on_commit)
-    report = report_dict(
-        submission_id=submission_id,
-        problem_id=problem.id,
-        student_id=prepared.student_id,
-        status=prepared.status,
-        results=prepared.results,
-        max_score=(
-            graded_max_score(problem, prepared.kind) if prepared.status == "queued" else None
-        ),
-        kind=prepared.kind,
-        created_at=created,
-    )
-    return Stored(item, report)
+    queued = prepared.status == "queued"
+    max_score = graded_max_score(problem, prepared.kind) if queued else None
+    return Stored(item, submission_id, prepared, created, max_score)
 
 
 def prepare_answers(
@@ -201,7 +226,8 @@ def prepare_answers(
         variant = cached_variant
     else:
         variant = svc.grader.variant(problem, student)
-    now_ids = [pid for pid in problem.part_ids if pid not in code_ids]
+    all_ids = problem_plan(problem).part_ids
+    now_ids = [pid for pid in all_ids if pid not in code_ids] if code_ids else all_ids
     if cached_only:
         results = svc.grader.grade_cached(problem, variant, answers, now_ids)
         if results is None:

@@ -1,29 +1,28 @@
 """Bulk inserts of submissions and results for the group-commit writer (the hot path).
 
-Rows go straight through the driver: executemany on SQLite, one ``unnest`` statement per table
-on PostgreSQL. Never commits: the caller owns the transaction.
+Rows are plain tuples in the column order below and go straight to the driver (no statement
+compilation): ``executemany`` on SQLite, one ``unnest`` statement per table on PostgreSQL.
+Never commits: the caller owns the transaction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection
 
 from service.db.records import ResultRecord
 
-_SUBMISSION_FIELDS = (
+SUBMISSION_FIELDS = (
     "id", "problem_id", "student_id", "kind", "answers_json", "upload", "upload_name", "status",
     "error", "attempts", "created_at", "updated_at", "graded_at",
 )  # fmt: skip
-_RESULT_FIELDS = (
+RESULT_FIELDS = (
     "submission_id", "position", "part_id", "score", "max_score", "status", "feedback",
     "grader_version", "manual", "created_at",
 )  # fmt: skip
-_TIMES = frozenset({"created_at", "updated_at", "graded_at"})
 _PG_TYPES = {
     "id": "varchar", "problem_id": "varchar", "student_id": "varchar", "kind": "varchar",
     "answers_json": "text", "upload": "bytea", "upload_name": "varchar", "status": "varchar",
@@ -33,50 +32,73 @@ _PG_TYPES = {
     "grader_version": "varchar", "manual": "bool",
 }  # fmt: skip
 
+SubmissionRow = tuple[Any, ...]
+"""A ``submissions`` row: values in SUBMISSION_FIELDS order (timestamps as datetimes)."""
+ResultRow = tuple[Any, ...]
+"""A ``results`` row: values in RESULT_FIELDS order (timestamps as datetimes)."""
 
-def _raw_insert(
-    conn: Connection, table: str, fields: tuple[str, ...], rows: Sequence[dict[str, Any]]
+
+def sqlite_time(value: datetime) -> str:
+    """A timestamp as SQLAlchemy's SQLite DateTime stores it."""
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _sqlite_insert(
+    conn: Connection, table: str, fields: tuple[str, ...], rows: Sequence[tuple[Any, ...]]
 ) -> None:
-    """Insert rows straight through the driver: the hot path skips statement compilation."""
-    pick = itemgetter(*fields)
-    if conn.dialect.name != "sqlite":
-        # PostgreSQL: one fixed statement, a column array per field (cached and prepared).
-        arrays = ", ".join(f"%s::{_PG_TYPES[f]}[]" for f in fields)
-        columns = list(zip(*(pick(row) for row in rows), strict=True))
-        conn.exec_driver_sql(
-            f"INSERT INTO {table} ({', '.join(fields)}) SELECT * FROM unnest({arrays})",
-            tuple(list(c) for c in columns),
-        )
-        return
-    # SQLite: executemany; datetimes as SQLAlchemy stores them, booleans as 0/1.
+    """executemany on the driver connection (inside the caller's transaction)."""
+    driver = conn.connection.driver_connection
+    assert driver is not None
     marks = ", ".join(["?"] * len(fields))
-    sql = f"INSERT INTO {table} ({', '.join(fields)}) VALUES ({marks})"
-    patch = [(i, f in _TIMES) for i, f in enumerate(fields) if f in _TIMES or f == "manual"]
-    stamps: dict[datetime, str] = {}  # rows of one submission share their timestamps
-    params: list[tuple[Any, ...]] = []
-    for row in rows:
-        values = list(pick(row))
-        for i, is_time in patch:
-            v = values[i]
-            if is_time and v is not None:
-                text = stamps.get(v)
-                if text is None:
-                    text = stamps[v] = v.strftime("%Y-%m-%d %H:%M:%S.%f")
-                values[i] = text
-            elif isinstance(v, bool):
-                values[i] = int(v)
-        params.append(tuple(values))
-    conn.exec_driver_sql(sql, params)
+    driver.executemany(f"INSERT INTO {table} ({', '.join(fields)}) VALUES ({marks})", rows)
+
+
+def _pg_insert(
+    conn: Connection, table: str, fields: tuple[str, ...], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """One fixed statement, a column array per field (cached and prepared by the driver)."""
+    arrays = ", ".join(f"%s::{_PG_TYPES[f]}[]" for f in fields)
+    columns = tuple(list(c) for c in zip(*rows, strict=True))
+    conn.exec_driver_sql(
+        f"INSERT INTO {table} ({', '.join(fields)}) SELECT * FROM unnest({arrays})", columns
+    )
+
+
+class _Stamps(dict[datetime, str]):
+    """Timestamps formatted once: a submission's rows share the same datetime object."""
+
+    def __missing__(self, key: datetime) -> str:
+        text = self[key] = sqlite_time(key)
+        return text
+
+
+def _sqlite_submissions(rows: Sequence[SubmissionRow], stamps: _Stamps) -> list[SubmissionRow]:
+    return [
+        (*row[:10], stamps[row[10]], stamps[row[11]], None if row[12] is None else stamps[row[12]])
+        for row in rows
+    ]
+
+
+def _sqlite_results(rows: Sequence[ResultRow], stamps: _Stamps) -> list[ResultRow]:
+    return [(*row[:9], stamps[row[9]]) for row in rows]
 
 
 def insert_many(
-    conn: Connection, submissions: Sequence[dict[str, Any]], results: Sequence[dict[str, Any]]
+    conn: Connection, submissions: Sequence[SubmissionRow], results: Sequence[ResultRow]
 ) -> None:
-    """Group insert of ready-made rows (the group-commit writer's one round trip per table)."""
+    """Group insert of ready-made rows (the group-commit writer's one statement per table)."""
+    if conn.dialect.name == "sqlite":
+        stamps = _Stamps()
+        if submissions:
+            rows = _sqlite_submissions(submissions, stamps)
+            _sqlite_insert(conn, "submissions", SUBMISSION_FIELDS, rows)
+        if results:
+            _sqlite_insert(conn, "results", RESULT_FIELDS, _sqlite_results(results, stamps))
+        return
     if submissions:
-        _raw_insert(conn, "submissions", _SUBMISSION_FIELDS, submissions)
+        _pg_insert(conn, "submissions", SUBMISSION_FIELDS, submissions)
     if results:
-        _raw_insert(conn, "results", _RESULT_FIELDS, results)
+        _pg_insert(conn, "results", RESULT_FIELDS, results)
 
 
 def submission_row(
@@ -90,41 +112,31 @@ def submission_row(
     created_at: datetime,
     upload: bytes | None = None,
     upload_name: str | None = None,
-) -> dict[str, Any]:
+) -> SubmissionRow:
     """A full ``submissions`` row for insert_many."""
-    return {
-        "id": submission_id,
-        "problem_id": problem_id,
-        "student_id": student_id,
-        "kind": kind,
-        "answers_json": answers_json,
-        "upload": upload,
-        "upload_name": upload_name,
-        "status": status,
-        "error": None,
-        "attempts": 0,
-        "created_at": created_at,
-        "updated_at": created_at,
-        "graded_at": created_at if status == "graded" else None,
-    }
+    graded_at = created_at if status == "graded" else None
+    return (
+        submission_id, problem_id, student_id, kind, answers_json, upload, upload_name, status,
+        None, 0, created_at, created_at, graded_at,
+    )  # fmt: skip
 
 
 def result_rows(
     submission_id: str, results: Sequence[ResultRecord], created_at: datetime
-) -> list[dict[str, Any]]:
+) -> list[ResultRow]:
     """Full ``results`` rows for insert_many."""
     return [
-        {
-            "submission_id": submission_id,
-            "position": r.position,
-            "part_id": r.part_id,
-            "score": r.score,
-            "max_score": r.max_score,
-            "status": r.status,
-            "feedback": r.feedback,
-            "grader_version": r.grader_version,
-            "manual": r.manual,
-            "created_at": created_at,
-        }
+        (
+            submission_id,
+            r.position,
+            r.part_id,
+            r.score,
+            r.max_score,
+            r.status,
+            r.feedback,
+            r.grader_version,
+            r.manual,
+            created_at,
+        )
         for r in results
     ]
