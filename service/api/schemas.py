@@ -81,9 +81,14 @@ def read_json(body: bytes) -> Any:
     if not body:
         raise BadRequest("the request body is empty; send a JSON object")
     try:
-        return json.loads(body, parse_constant=_reject_constant)
+        data = json.loads(body, parse_constant=_reject_constant)
     except (ValueError, RecursionError, UnicodeDecodeError) as exc:
         raise BadRequest(f"malformed JSON: {str(exc)[:200]}") from None
+    try:  # "\ud800" escapes parse, but cannot be stored or sent back as UTF-8
+        json.dumps(data, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        raise BadRequest("malformed JSON: a string holds an unpaired surrogate escape") from None
+    return data
 
 
 def validate(model: type[BaseModel], data: Any) -> Any:

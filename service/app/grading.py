@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from service.app.reports import part_dict
-from service.grading.grade import GRADER_VERSION, check_part_ids, grade
+from service.grading.grade import check_part_ids, grade, grader_version
 from service.grading.kinds.code_spec import CodeRunner
 from service.grading.model import Problem
 from service.grading.report import PartResult, PartStatus
@@ -23,11 +23,6 @@ log = logging.getLogger(__name__)
 
 _MAX_KEY_CHARS = 4096
 _UNCACHED_KINDS = frozenset({"code"})
-
-
-def grader_version(problem: Problem) -> str:
-    """The version string recorded with results (same as ``grade`` reports)."""
-    return f"{GRADER_VERSION}+{problem.id}@{problem.version}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,12 +24,12 @@ from service.app.reports import report_dict
 from service.app.writer import WriteItem
 from service.db import repo_bulk
 from service.db.records import ResultRecord
-from service.grading.grade import UnknownPart, check_part_ids, has_code_parts
+from service.grading.grade import UnknownPart, check_part_ids, code_part_ids
 from service.grading.model import Problem
+from service.grading.notebook import NotebookRejected, answers_from_upload, parse_upload
 from service.grading.report import PartResult
 
 MAX_ANSWER_DEPTH = 16
-NOTEBOOK_SUFFIXES = (".ipynb", ".py")
 
 
 def _depth(value: Any) -> int:
@@ -63,11 +63,6 @@ def validate_answers(problem: Problem, answers: Mapping[str, Any]) -> None:
                 f"answer to part {part_id!r} is nested too deeply",
                 errors=[{"loc": ["answers", part_id], "msg": "nested too deeply"}],
             )
-
-
-def code_part_ids(problem: Problem, answers: Mapping[str, Any]) -> set[str]:
-    """Parts answered with code (graded by the worker, off the request path)."""
-    return {pid for pid in problem_plan(problem).code_ids if answers.get(pid) is not None}
 
 
 NOTEBOOK_PART_KINDS = ("code", "text")
@@ -256,24 +251,13 @@ def submit_answers(
 def notebook_answers(
     problem: Problem, data: bytes, filename: str, max_bytes: int
 ) -> dict[str, Any]:
-    """Parse an uploaded notebook into {part_id: source or text} (the notebook module's job)."""
-    try:
-        from service.grading.notebook import (  # type: ignore[import-not-found,unused-ignore]
-            NotebookRejected,
-            answers_from_upload,
-            parse_upload,
-        )
-    except ImportError as exc:
-        raise CodeGradingUnavailable(f"notebook grading is not installed here ({exc})") from exc
-    if len(data) > max_bytes:
-        raise PayloadTooLarge(f"uploads are limited to {max_bytes} bytes")
-    if not filename.lower().endswith(NOTEBOOK_SUFFIXES):
-        raise UnsupportedMediaType("upload a Jupyter notebook (.ipynb) or a Python file (.py)")
+    """Parse an uploaded notebook into {part_id: answer}; ``parse_upload`` alone judges the file."""
     try:
         upload = parse_upload(data, filename, max_bytes)
         answers: dict[str, Any] = dict(answers_from_upload(problem, upload))
     except NotebookRejected as exc:
-        raise BadRequest(str(exc)) from exc
+        error = {413: PayloadTooLarge, 415: UnsupportedMediaType}.get(exc.status, BadRequest)
+        raise error(str(exc)) from exc
     return answers
 
 
@@ -292,7 +276,7 @@ def submit_notebook(
         check_student_id(student)
     answers = notebook_answers(problem, data, filename, svc.settings.max_notebook_bytes)
     validate_answers(problem, answers)
-    if has_code_parts(problem, answers):
+    if code_part_ids(problem, answers):
         _require_runner(svc)
     prepared = Prepared(problem, student, answers, [], "queued", "notebook", data, filename[:256])
     stored = store(svc, prepared)

@@ -14,6 +14,11 @@ from service.grading.variants import Variant, part_seed
 GRADER_VERSION = "1.0.0"
 
 
+def grader_version(problem: Problem) -> str:
+    """The version string recorded with every result this grader produces for ``problem``."""
+    return f"{GRADER_VERSION}+{problem.id}@{problem.version}"
+
+
 class UnknownPart(ValueError):
     """The submission names parts the problem does not have."""
 
@@ -79,10 +84,15 @@ def grade(
         problem_id=problem.id,
         student_id=variant.student_id,
         parts=results,
-        grader_version=f"{GRADER_VERSION}+{problem.id}@{problem.version}",
+        grader_version=grader_version(problem),
     )
 
 
+def code_part_ids(problem: Problem, answers: Mapping[str, Any]) -> set[str]:
+    """Code parts the submission answers (graded off the request path)."""
+    return {p.id for p in problem.parts if p.kind.name == "code" and answers.get(p.id) is not None}
+
+
 def has_code_parts(problem: Problem, answers: Mapping[str, Any]) -> bool:
-    """True when the submission answers at least one code part (graded off the request path)."""
-    return any(p.kind.name == "code" and answers.get(p.id) is not None for p in problem.parts)
+    """True when the submission answers at least one code part."""
+    return bool(code_part_ids(problem, answers))

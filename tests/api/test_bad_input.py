@@ -36,6 +36,8 @@ BAD_BODIES: list[tuple[str, bytes, int]] = [
         b'{"problem_id": "tiny-sum", "answers": {"sum": ' + b"[" * NEST + b"]" * NEST + b"}}",
         400,
     ),
+    ("lone surrogate", b'{"problem_id": "tiny-sum", "answers": {"sum": "\\ud800"}}', 400),
+    ("lone surrogate key", b'{"problem_id": "tiny-sum", "answers": {"\\udfff": 1}}', 400),
     ("array body", b"[1, 2, 3]", 422),
     ("answers not an object", _sub([1, 2]), 422),
     ("answers a string", _sub("sum=5"), 422),
