@@ -20,6 +20,7 @@ from service.db import repo_submissions
 from service.db.records import ResultRecord, SubmissionRecord
 
 PENDING = ("queued", "running")
+DONE = ("graded", "error")
 
 
 def _max_score(svc: Services, sub: SubmissionRecord, results: list[ResultRecord]) -> float | None:
@@ -104,9 +105,12 @@ def regrade(svc: Services, principal: Principal, submission_id: str) -> dict[str
     fresh = svc.grader.grade(problem, variant, answers, todo)
     status = "queued" if code_ids else "graded"
     with svc.db.write() as conn:
+        # Status first, only from a finished state (a concurrent regrade may have queued it):
+        # leaving ``running`` releases any worker claim, so a stale worker cannot finish it.
+        if not repo_submissions.set_status(conn, sub.id, status, expect=DONE):
+            raise Conflict(f"submission {submission_id} is being regraded already")
         repo_submissions.delete_results(conn, sub.id, keep_manual=True)
         repo_submissions.insert_results(conn, sub.id, records(problem, fresh))
-        repo_submissions.set_status(conn, sub.id, status)
     if code_ids:
         svc.jobs.put(sub.id)
     return get_submission(svc, principal, sub.id)

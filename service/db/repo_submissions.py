@@ -160,27 +160,79 @@ def set_status(
     status: str,
     *,
     expect: Sequence[str] | None = None,
+    owner: str | None = None,
     error: str | None = None,
 ) -> bool:
-    """Move a submission to ``status`` (only from ``expect`` if given); True if it moved."""
+    """Move a submission to ``status`` (only from ``expect``, only if ``owner`` holds its claim).
+
+    Any other status than ``running`` releases the claim. True if the row moved.
+    """
     now = datetime.now(UTC)
     values: dict[str, Any] = {"status": status, "updated_at": now, "error": error}
     if status == "graded":
         values["graded_at"] = now
     if status == "running":
         values["attempts"] = _s.attempts + 1
+    else:
+        values["claimed_by"] = None
+        values["lease_until"] = None
     stmt = update(submissions_table).where(_s.id == submission_id)
     if expect is not None:
         stmt = stmt.where(_s.status.in_(list(expect)))
+    if owner is not None:
+        stmt = stmt.where(_s.claimed_by == owner)
     return conn.execute(stmt.values(**values)).rowcount == 1
 
 
-def requeue_stale(conn: Connection) -> int:
-    """Put submissions left ``running`` (a crash or restart) back to ``queued``."""
+def claim(conn: Connection, submission_id: str, owner: str, lease_until: datetime) -> bool:
+    """Move a queued submission to ``running``, held by ``owner`` until ``lease_until``."""
     stmt = (
         update(submissions_table)
-        .where(_s.status == "running")
-        .values(status="queued", updated_at=datetime.now(UTC))
+        .where(_s.id == submission_id, _s.status == "queued")
+        .values(
+            status="running",
+            claimed_by=owner,
+            lease_until=lease_until,
+            attempts=_s.attempts + 1,
+            error=None,
+            updated_at=datetime.now(UTC),
+        )
+    )
+    return conn.execute(stmt).rowcount == 1
+
+
+def renew_lease(conn: Connection, submission_id: str, owner: str, lease_until: datetime) -> bool:
+    """Extend ``owner``'s claim on a running submission; False if the claim was lost."""
+    stmt = (
+        update(submissions_table)
+        .where(_s.id == submission_id, _s.status == "running", _s.claimed_by == owner)
+        .values(lease_until=lease_until)
+    )
+    return conn.execute(stmt).rowcount == 1
+
+
+def _expired(now: datetime, unleased: bool) -> Any:
+    ended = (_s.status == "running") & (_s.lease_until < now)
+    if unleased:  # running without any lease: left by a version before leases, or by hand
+        ended = ended | ((_s.status == "running") & _s.lease_until.is_(None))
+    return ended
+
+
+def has_expired_leases(conn: Connection, now: datetime, *, unleased: bool = False) -> bool:
+    """Whether some running submission's lease ended before ``now`` (a cheap read)."""
+    stmt = select(_s.id).where(_expired(now, unleased)).limit(1)
+    return conn.execute(stmt).first() is not None
+
+
+def requeue_stale(conn: Connection, now: datetime | None = None, *, unleased: bool = True) -> int:
+    """Put running submissions whose lease ended (a dead worker) back to ``queued``.
+
+    ``unleased``: also those running without a lease (only safe at start-up).
+    """
+    stmt = (
+        update(submissions_table)
+        .where(_expired(now or datetime.now(UTC), unleased))
+        .values(status="queued", claimed_by=None, lease_until=None, updated_at=datetime.now(UTC))
     )
     return conn.execute(stmt).rowcount
 

@@ -12,7 +12,10 @@ log = logging.getLogger(__name__)
 
 
 class WorkerPool:
-    """Threads that grade queued submissions (code parts, notebooks); restart-safe."""
+    """Threads that grade queued submissions (code parts, notebooks); restart-safe.
+
+    Several pools (processes) may share one database: claims are leased (see ``jobs``).
+    """
 
     def __init__(self, svc: Services, threads: int, poll_seconds: float = 2.0) -> None:
         self._svc = svc
@@ -22,7 +25,7 @@ class WorkerPool:
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
-        """Re-queue work left over from a previous run, then start the threads."""
+        """Re-queue work whose worker is gone (expired lease), then start the threads."""
         for submission_id in jobs.recover(self._svc):
             self._svc.jobs.put(submission_id)
         for i in range(self._threads_wanted):
@@ -37,7 +40,9 @@ class WorkerPool:
                 if submission_id is not None:
                     jobs.process(self._svc, submission_id)
                     continue
-                # Idle: pick up work queued by other processes (another server, the CLI).
+                # Idle: pick up work queued by other processes (another server, the CLI),
+                # and work whose worker died (its lease expired).
+                jobs.requeue_expired(self._svc)
                 for queued_id in jobs.queued(self._svc, limit=10):
                     if self._stop.is_set():
                         break
