@@ -117,17 +117,22 @@ def issue_student_token(db: Database, student_id: str, label: str = "") -> str:
 def ensure_admin_token(db: Database, configured: str | None) -> str | None:
     """Make the instructor token usable; returns a newly generated one to print once.
 
-    With ``GRADER_ADMIN_TOKEN`` set, its hash is stored (and earlier env tokens revoked);
-    otherwise a token is generated on the very first start only and kept (hashed) afterwards.
+    With ``GRADER_ADMIN_TOKEN`` set, that token is the instructor token: its hash is stored (or
+    restored, when an earlier configuration revoked it) and every other admin token is revoked.
+    Without it, a token is generated and printed once, and kept (hashed) across restarts.
     """
     with db.write() as conn:
         if configured:
             digest = hash_token(configured)
             repo_tokens.revoke_label_except(conn, ADMIN_ENV_LABEL, digest)
+            repo_tokens.revoke_label_except(conn, ADMIN_LABEL, None)
             existing = repo_tokens.find_token(conn, digest)
             if existing is None:
                 repo_tokens.insert_token(conn, digest, INSTRUCTOR, None, ADMIN_ENV_LABEL)
+            elif existing.revoked or existing.role != INSTRUCTOR:
+                repo_tokens.restore_token(conn, digest, INSTRUCTOR, ADMIN_ENV_LABEL)
             return None
+        repo_tokens.revoke_label_except(conn, ADMIN_ENV_LABEL, None)
         if repo_tokens.count_tokens(conn, ADMIN_LABEL) > 0:
             return None
         token = new_token()

@@ -54,3 +54,12 @@ def revoke_label_except(conn: Connection, label: str, keep_hash: str | None) -> 
     if keep_hash is not None:
         stmt = stmt.where(_t.token_hash != keep_hash)
     return conn.execute(stmt.values(revoked_at=datetime.now(UTC))).rowcount
+
+
+def restore_token(conn: Connection, token_hash: str, role: str, label: str) -> None:
+    """Make a stored token usable again with this role and label (a re-configured admin token)."""
+    conn.execute(
+        update(tokens_table)
+        .where(_t.token_hash == token_hash)
+        .values(revoked_at=None, role=role, student_id=None, label=label)
+    )

@@ -64,3 +64,32 @@ def test_tokens_are_stored_hashed_and_bad_student_ids_refused(env: Env) -> None:
     assert r.status_code == 422
     r = env.client.post("/api/v1/tokens", json={"student": "x"}, headers=env.admin)
     assert r.status_code == 422
+
+
+def test_admin_token_follows_the_configuration(database_url: str) -> None:
+    from service.app.auth import ensure_admin_token, hash_token
+    from service.db import repo_tokens
+    from service.db.session import Database
+
+    db = Database.from_url(database_url)
+    db.upgrade()
+
+    def usable(token: str) -> bool:
+        with db.read() as conn:
+            found = repo_tokens.find_token(conn, hash_token(token))
+        return found is not None and not found.revoked and found.role == "instructor"
+
+    try:
+        generated = ensure_admin_token(db, None)
+        assert generated and usable(generated)
+        assert ensure_admin_token(db, "token-A") is None and usable("token-A")
+        assert not usable(generated)  # the generated token gives way to the configured one
+        assert ensure_admin_token(db, "token-B") is None
+        assert usable("token-B") and not usable("token-A")
+        assert ensure_admin_token(db, "token-A") is None  # going back to A works again
+        assert usable("token-A") and not usable("token-B")
+        fresh = ensure_admin_token(db, None)  # unset: env tokens stop, a new one printed once
+        assert fresh and usable(fresh) and not usable("token-A")
+        assert ensure_admin_token(db, None) is None and usable(fresh)
+    finally:
+        db.dispose()
