@@ -52,7 +52,7 @@ def grade_part(
     ctx = CheckContext(
         params=variant.params,
         answers=answers,
-        seed=part_seed(variant.seed, part.id),
+        seed=part_seed(variant.points_seed, part.id),
         part_id=part.id,
         code_runner=code_runner,
         misconceptions=part.misconceptions,

@@ -39,6 +39,15 @@ def negate_text(region: str, tree: Expr) -> str:
     return f"not ({region})"
 
 
+_MEMO_LIMIT = 512
+
+
+def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(memo) >= _MEMO_LIMIT:  # crude bound; entries are cheap to recompute
+        memo.clear()
+    memo[key] = value
+
+
 class ExpressionAnswer:
     """A formula equal to the expected one at random points of the variables' domains."""
 
@@ -61,13 +70,32 @@ class ExpressionAnswer:
         self.rtol = rtol
         self.atol = atol
         self._region_trees = tuple(parse_trusted(r, self.names) for r in self.regions)
+        # Memo of pure functions of (seed[, formula]): the points and the key's values on them.
+        self._points: dict[int, list[Env]] = {}
+        self._expected: dict[tuple[str, int], list[Array]] = {}
 
     def __repr__(self) -> str:
         return f"ExpressionAnswer({self.variables!r}, regions={self.regions!r})"
 
     def points(self, seed: int) -> list[Env]:
-        """The seeded evaluation points (groups of batch-first arrays)."""
-        return sample_points(self.variables, seed)
+        """The seeded evaluation points (groups of batch-first arrays, read-only)."""
+        envs = self._points.get(seed)
+        if envs is None:
+            envs = sample_points(self.variables, seed)
+            for env in envs:
+                for values in env.values():
+                    values.flags.writeable = False
+            _remember(self._points, seed, envs)
+        return envs
+
+    def expected_values(self, text: str, seed: int) -> list[Array]:
+        """``evaluate_expected`` on the points of ``seed``, memoised (the key is trusted)."""
+        key = (str(text), seed)
+        values = self._expected.get(key)
+        if values is None:
+            values = self.evaluate_expected(text, self.points(seed))
+            _remember(self._expected, key, values)
+        return values
 
     def evaluate_expected(self, text: str, envs: list[Env]) -> list[Array]:
         """Values of an authored formula (errors are the author's: raised as EvalError)."""
@@ -84,7 +112,7 @@ class ExpressionAnswer:
         tree = parse_formula(answer, self.names)
         envs = self.points(ctx.seed)
         try:
-            want = self.evaluate_expected(expected, envs)
+            want = self.expected_values(expected, ctx.seed)
         except (EvalError, InvalidAnswer) as exc:
             return Verdict.error(f"The grader could not evaluate this part's answer key ({exc}).")
         try:
