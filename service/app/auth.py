@@ -98,11 +98,6 @@ class Authenticator:
             raise Unauthorized("unknown or revoked token")
         return principal
 
-    def forget(self) -> None:
-        """Drop every cached lookup (after revocations)."""
-        with self._lock:
-            self._cache.clear()
-
 
 def issue_student_token(db: Database, student_id: str, label: str = "") -> str:
     """Create a token for ``student_id``; returns the plaintext (shown once, stored hashed)."""
