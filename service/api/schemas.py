@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from service.app.errors import BadRequest, InvalidSubmission
 
+_NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL
+
 
 class SubmissionIn(BaseModel):
     """A JSON submission: answers by part id."""
@@ -53,7 +55,7 @@ class TokenIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     student_id: str = Field(min_length=1, max_length=128)
-    label: str = Field(default="", max_length=128)
+    label: str = Field(default="", max_length=128, pattern=_NO_NUL)
 
 
 class TokenOut(BaseModel):
@@ -69,7 +71,7 @@ class ManualGradeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     score: float = Field(allow_inf_nan=False)
-    feedback: str = Field(default="", max_length=20000)
+    feedback: str = Field(default="", max_length=20000, pattern=_NO_NUL)
 
 
 def _reject_constant(name: str) -> Any:

@@ -124,7 +124,10 @@ def ensure_admin_token(db: Database, configured: str | None) -> str | None:
             existing = repo_tokens.find_token(conn, digest)
             if existing is None:
                 repo_tokens.insert_token(conn, digest, INSTRUCTOR, None, ADMIN_ENV_LABEL)
-            elif existing.revoked or existing.role != INSTRUCTOR:
+            elif existing.label not in (ADMIN_ENV_LABEL, ADMIN_LABEL):
+                # Never promote a token issued to someone else (e.g. pasted by mistake).
+                raise ValueError("GRADER_ADMIN_TOKEN is a token already issued to a student")
+            elif existing.revoked:
                 repo_tokens.restore_token(conn, digest, INSTRUCTOR, ADMIN_ENV_LABEL)
             return None
         repo_tokens.revoke_label_except(conn, ADMIN_ENV_LABEL, None)

@@ -47,8 +47,24 @@ def _depth(value: Any) -> int:
     return deepest
 
 
+def _has_nul(value: Any) -> bool:
+    """True if a string anywhere in a JSON value holds NUL (PostgreSQL text cannot store it)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+    return False
+
+
 def validate_answers(problem: Problem, answers: Mapping[str, Any]) -> None:
-    """InvalidSubmission (422) for unknown parts or absurdly nested values."""
+    """InvalidSubmission (422) for unknown parts, absurdly nested values or NUL characters."""
     try:
         if not problem_plan(problem).known.issuperset(answers):
             check_part_ids(problem, answers)  # raises UnknownPart
@@ -62,6 +78,11 @@ def validate_answers(problem: Problem, answers: Mapping[str, Any]) -> None:
             raise InvalidSubmission(
                 f"answer to part {part_id!r} is nested too deeply",
                 errors=[{"loc": ["answers", part_id], "msg": "nested too deeply"}],
+            )
+        if _has_nul(value):
+            raise InvalidSubmission(
+                f"answer to part {part_id!r} contains a NUL character (\\u0000)",
+                errors=[{"loc": ["answers", part_id], "msg": "contains a NUL character"}],
             )
 
 
@@ -278,7 +299,8 @@ def submit_notebook(
     validate_answers(problem, answers)
     if code_part_ids(problem, answers):
         _require_runner(svc)
-    prepared = Prepared(problem, student, answers, [], "queued", "notebook", data, filename[:256])
+    name = filename.replace("\x00", "")[:256]
+    prepared = Prepared(problem, student, answers, [], "queued", "notebook", data, name)
     stored = store(svc, prepared)
     svc.writer.write_sync(stored.item)
     return stored.report

@@ -93,3 +93,23 @@ def test_admin_token_follows_the_configuration(database_url: str) -> None:
         assert ensure_admin_token(db, None) is None and usable(fresh)
     finally:
         db.dispose()
+
+
+def test_a_student_token_is_never_promoted_to_instructor(database_url: str) -> None:
+    import pytest
+
+    from service.app.auth import ensure_admin_token, hash_token, issue_student_token
+    from service.db import repo_tokens
+    from service.db.session import Database
+
+    db = Database.from_url(database_url)
+    db.upgrade()
+    try:
+        student_token = issue_student_token(db, "mallory")
+        with pytest.raises(ValueError, match="already issued to a student"):
+            ensure_admin_token(db, student_token)
+        with db.read() as conn:
+            found = repo_tokens.find_token(conn, hash_token(student_token))
+        assert found is not None and found.role == "student" and found.student_id == "mallory"
+    finally:
+        db.dispose()
