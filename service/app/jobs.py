@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 120.0
 """How long a claim holds without renewal; longer than any code part's time budget (60 s)."""
+MAX_ATTEMPTS = 3
+"""Claims a submission may use up before it is failed (a job that kills its worker each time)."""
 
 _HOST = socket.gethostname()[:24]
 
@@ -49,9 +51,11 @@ def requeue_expired(svc: Services, now: datetime | None = None, *, unleased: boo
         if not repo_submissions.has_expired_leases(conn, now, unleased=unleased):
             return 0
     with svc.db.write() as conn:
-        moved = repo_submissions.requeue_stale(conn, now, unleased=unleased)
+        moved = repo_submissions.requeue_stale(
+            conn, now, unleased=unleased, max_attempts=MAX_ATTEMPTS
+        )
     if moved:
-        log.info("re-queued %d submissions whose worker lease expired", moved)
+        log.info("re-queued (or failed after %d tries) %d expired claims", MAX_ATTEMPTS, moved)
     return moved
 
 

@@ -224,17 +224,39 @@ def has_expired_leases(conn: Connection, now: datetime, *, unleased: bool = Fals
     return conn.execute(stmt).first() is not None
 
 
-def requeue_stale(conn: Connection, now: datetime | None = None, *, unleased: bool = True) -> int:
+def requeue_stale(
+    conn: Connection,
+    now: datetime | None = None,
+    *,
+    unleased: bool = True,
+    max_attempts: int | None = None,
+) -> int:
     """Put running submissions whose lease ended (a dead worker) back to ``queued``.
 
-    ``unleased``: also those running without a lease (only safe at start-up).
+    ``unleased``: also those running without a lease (only safe at start-up). With
+    ``max_attempts``, a submission already claimed that often becomes ``error`` instead: one
+    that kills its worker every time must not be retried forever. Returns how many moved.
     """
-    stmt = (
+    now = now or datetime.now(UTC)
+    moved = 0
+    if max_attempts is not None:
+        moved += conn.execute(
+            update(submissions_table)
+            .where(_expired(now, unleased), _s.attempts >= max_attempts)
+            .values(
+                status="error",
+                error=f"grading was interrupted {max_attempts} times; ask for a regrade",
+                claimed_by=None,
+                lease_until=None,
+                updated_at=datetime.now(UTC),
+            )
+        ).rowcount
+    moved += conn.execute(
         update(submissions_table)
-        .where(_expired(now or datetime.now(UTC), unleased))
+        .where(_expired(now, unleased))
         .values(status="queued", claimed_by=None, lease_until=None, updated_at=datetime.now(UTC))
-    )
-    return conn.execute(stmt).rowcount
+    ).rowcount
+    return moved
 
 
 def queued_ids(conn: Connection, limit: int = 100) -> list[str]:

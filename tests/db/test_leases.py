@@ -289,3 +289,18 @@ def test_regrade_clears_a_claim_and_a_stale_worker_cannot_finish(services: Servi
     with pytest.raises(Conflict):
         regrade(svc, Principal(INSTRUCTOR), sub_id)
     assert _row(svc, sub_id).status == "running"
+
+
+def test_a_submission_that_keeps_killing_its_worker_is_failed_not_retried_forever(
+    services: ServiceFactory,
+) -> None:
+    svc = services()
+    expired = {"claimed_by": "dead-host:1:abc", "lease_until": datetime.now(UTC) - timedelta(1)}
+    worn = _submit(svc, "running", attempts=jobs.MAX_ATTEMPTS, **expired)
+    fresh = _submit(svc, "running", attempts=jobs.MAX_ATTEMPTS - 1, **expired)
+    queued = jobs.recover(svc)
+    assert fresh in queued and worn not in queued
+    row = _row(svc, worn)
+    assert (row.status, row.claimed_by) == ("error", None)
+    assert f"interrupted {jobs.MAX_ATTEMPTS} times" in row.error
+    assert _row(svc, fresh).status == "queued"
