@@ -10,7 +10,7 @@ from service.api.deps import principal, services
 from service.api.render import json_response
 from service.api.schemas import TokenIn, TokenOut, read_json, validate
 from service.app import problems_view
-from service.app.auth import Principal, issue_student_token
+from service.app.auth import Principal, issue_student_token, revoke_student_tokens
 from service.app.health import health
 
 router = APIRouter()
@@ -63,3 +63,20 @@ async def create_token(request: Request, who: Principal = Depends(principal)) ->
         issue_student_token, services(request).db, data.student_id, data.label
     )
     return json_response({"student_id": data.student_id, "token": token}, 201)
+
+
+@router.delete(
+    "/api/v1/tokens",
+    tags=["tokens"],
+    summary="Revoke every token of a student (instructor)",
+)
+async def revoke_tokens(
+    request: Request,
+    student_id: str = Query(..., min_length=1, max_length=128),
+    who: Principal = Depends(principal),
+) -> Response:
+    """Revoke all of the student's tokens at once; returns how many were live."""
+    who.require_instructor()
+    svc = services(request)
+    count = await run_in_threadpool(revoke_student_tokens, svc.db, svc.auth, student_id)
+    return json_response({"student_id": student_id, "revoked": count})

@@ -98,6 +98,20 @@ class Authenticator:
             raise Unauthorized("unknown or revoked token")
         return principal
 
+    def forget(self) -> None:
+        """Drop every cached lookup, so a revocation applies at once."""
+        with self._lock:
+            self._cache.clear()
+
+
+def revoke_student_tokens(db: Database, auth: Authenticator, student_id: str) -> int:
+    """Revoke all of a student's tokens (effective immediately); returns how many."""
+    check_student_id(student_id)
+    with db.write() as conn:
+        count = repo_tokens.revoke_student_tokens(conn, student_id)
+    auth.forget()
+    return count
+
 
 def issue_student_token(db: Database, student_id: str, label: str = "") -> str:
     """Create a token for ``student_id``; returns the plaintext (shown once, stored hashed)."""

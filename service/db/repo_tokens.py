@@ -63,3 +63,9 @@ def restore_token(conn: Connection, token_hash: str, role: str, label: str) -> N
         .where(_t.token_hash == token_hash)
         .values(revoked_at=None, role=role, student_id=None, label=label)
     )
+
+
+def revoke_student_tokens(conn: Connection, student_id: str) -> int:
+    """Revoke every live token of a student; returns how many."""
+    stmt = update(tokens_table).where(_t.student_id == student_id, _t.revoked_at.is_(None))
+    return conn.execute(stmt.values(revoked_at=datetime.now(UTC))).rowcount

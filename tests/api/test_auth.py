@@ -113,3 +113,15 @@ def test_a_student_token_is_never_promoted_to_instructor(database_url: str) -> N
         assert found is not None and found.role == "student" and found.student_id == "mallory"
     finally:
         db.dispose()
+
+
+def test_revoked_student_tokens_stop_working_at_once(env: Env) -> None:
+    rita = env.student("rita")  # no other test issues tokens to rita
+    url = "/api/v1/tokens?student_id=rita"
+    assert env.client.get("/api/v1/problems", headers=rita).status_code == 200  # now cached
+    assert env.client.delete(url, headers=rita).status_code == 403
+    r = env.client.delete(url, headers=env.admin)
+    assert r.status_code == 200 and r.json() == {"student_id": "rita", "revoked": 1}
+    assert env.client.get("/api/v1/problems", headers=rita).status_code == 401
+    assert env.client.delete(url, headers=env.admin).json()["revoked"] == 0
+    assert env.client.get("/api/v1/problems", headers=env.student("rita")).status_code == 200
