@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
+from service.db import repo_bulk
 from service.db.models import results_table, submissions_table
 from service.db.records import ResultRecord, SubmissionRecord
 
@@ -41,26 +42,20 @@ def insert_submission(
     upload: bytes | None = None,
     upload_name: str | None = None,
 ) -> datetime:
-    """Store a new submission; returns its creation time."""
+    """Store a new submission; returns its creation time (same row as the group writer's)."""
     now = datetime.now(UTC)
-    conn.execute(
-        insert(submissions_table),
-        {
-            "id": submission_id,
-            "problem_id": problem_id,
-            "student_id": student_id,
-            "kind": kind,
-            "answers_json": answers_json,
-            "upload": upload,
-            "upload_name": upload_name,
-            "status": status,
-            "error": None,
-            "attempts": 0,
-            "created_at": now,
-            "updated_at": now,
-            "graded_at": now if status == "graded" else None,
-        },
+    row = repo_bulk.submission_row(
+        submission_id=submission_id,
+        problem_id=problem_id,
+        student_id=student_id,
+        kind=kind,
+        answers_json=answers_json,
+        status=status,
+        created_at=now,
+        upload=upload,
+        upload_name=upload_name,
     )
+    repo_bulk.insert_many(conn, [row], [])
     return now
 
 
