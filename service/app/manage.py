@@ -10,11 +10,11 @@ from service.app.context import Services
 from service.app.errors import Conflict, InvalidSubmission, NotFound
 from service.app.reports import report_dict
 from service.app.submit import (
-    _require_runner,
     code_part_ids,
     graded_max_score,
     graded_part_ids,
     records,
+    require_code_runner,
 )
 from service.db import repo_submissions
 from service.db.records import ResultRecord, SubmissionRecord
@@ -95,7 +95,7 @@ def regrade(svc: Services, principal: Principal, submission_id: str) -> dict[str
     manual = {r.part_id for r in results if r.manual}
     code_ids = code_part_ids(problem, answers) - manual
     if code_ids:
-        _require_runner(svc)
+        require_code_runner(svc)
     variant = svc.grader.variant(problem, sub.student_id)
     todo = [
         pid

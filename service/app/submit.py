@@ -120,7 +120,7 @@ def records(problem: Problem, results: Sequence[PartResult]) -> list[ResultRecor
     ]
 
 
-def _require_runner(svc: Services) -> None:
+def require_code_runner(svc: Services) -> None:
     ok, reason = svc.runner.status()
     if not ok:
         raise CodeGradingUnavailable(
@@ -234,7 +234,7 @@ def prepare_answers(
     validate_answers(problem, answers)
     code_ids = code_part_ids(problem, answers)
     if code_ids:
-        _require_runner(svc)
+        require_code_runner(svc)
     if cached_only:
         cached_variant = svc.grader.variant_cached(problem, student)
         if cached_variant is None:
@@ -298,7 +298,7 @@ def submit_notebook(
     answers = notebook_answers(problem, data, filename, svc.settings.max_notebook_bytes)
     validate_answers(problem, answers)
     if code_part_ids(problem, answers):
-        _require_runner(svc)
+        require_code_runner(svc)
     name = filename.replace("\x00", "")[:256]
     prepared = Prepared(problem, student, answers, [], "queued", "notebook", data, name)
     stored = store(svc, prepared)
