@@ -91,8 +91,3 @@ def grade(
 def code_part_ids(problem: Problem, answers: Mapping[str, Any]) -> set[str]:
     """Code parts the submission answers (graded off the request path)."""
     return {p.id for p in problem.parts if p.kind.name == "code" and answers.get(p.id) is not None}
-
-
-def has_code_parts(problem: Problem, answers: Mapping[str, Any]) -> bool:
-    """True when the submission answers at least one code part."""
-    return bool(code_part_ids(problem, answers))

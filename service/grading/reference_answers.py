@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -48,12 +47,3 @@ def planted_mistake(part: Part, params: Params) -> Any:
         return None
     answer = part.misconceptions[0].answer
     return answer(params) if callable(answer) else answer
-
-
-def mistakes_by_part(problem: Problem, params: Params) -> Mapping[str, Any]:
-    """Planted mistake per auto-graded part."""
-    return {
-        p.id: planted_mistake(p, params)
-        for p in problem.parts
-        if p.kind.name != "text" and p.misconceptions
-    }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -80,17 +80,3 @@ class Report:
             "max_score": self.max_score,
             "parts": [p.to_dict() for p in self.parts],
         }
-
-
-def part_result_from_dict(data: dict[str, Any]) -> PartResult:
-    """Inverse of PartResult.to_dict (for stored results)."""
-    return PartResult(
-        part_id=str(data["part_id"]),
-        score=float(data["score"]),
-        max_score=float(data["max_score"]),
-        status=PartStatus(data["status"]),
-        feedback=str(data.get("feedback", "")),
-    )
-
-
-__all__ = ["PartResult", "PartStatus", "Report", "ReportStatus", "asdict", "part_result_from_dict"]
